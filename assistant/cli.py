@@ -1,0 +1,196 @@
+"""The ``newsdesk`` command: a thin shell over the Assistant."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from .types import Answer, Citation
+
+
+def filter_options(command):
+    for option in reversed(
+        [
+            click.option("--source", multiple=True, help="Only articles from this outlet (repeatable)."),
+            click.option("--author", multiple=True, help="Only articles by this author (repeatable)."),
+            click.option("--after", "published_after", help="Only articles published on or after this date."),
+            click.option("--before", "published_before", help="Only articles published on or before this date."),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def filters_from(source, author, published_after, published_before) -> dict:
+    return {
+        "source": list(source) or None,
+        "author": list(author) or None,
+        "published_after": published_after,
+        "published_before": published_before,
+    }
+
+
+@click.group()
+@click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(path_type=Path),
+    envvar="NEWSDESK_INDEX_DIR",
+    help="Index folder (default: ./newsdesk-index, or NEWSDESK_INDEX_DIR).",
+)
+@click.pass_context
+def cli(ctx: click.Context, index_dir: Path | None):
+    """Ask questions about news articles; every claim is cited to the sentence it came from."""
+    ctx.obj = index_dir
+
+
+def open_assistant(ctx: click.Context):
+    from .api import Assistant
+
+    return Assistant(ctx.obj)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+@click.pass_context
+def ingest(ctx, paths, progress):
+    """Add articles from files or folders (.txt .md .html .jsonl)."""
+    report = open_assistant(ctx).ingest(paths, progress=sys.stderr.isatty() if progress is None else progress)
+    for problem in report.problems:
+        click.echo(f"error: {problem}", err=True)
+    click.echo(report.summary())
+    if report.problems:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print the Answer as JSON.")
+@filter_options
+@click.pass_context
+def ask(ctx, question, as_json, **filters):
+    """Answer a question from the articles, with citations."""
+    assistant = open_assistant(ctx)
+    events = assistant.stream(question, **filters_from(**filters))
+    if as_json:
+        *_, answer = events
+        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return
+    answer = stream_to_terminal(events) if sys.stdout.isatty() else [e for e in events][-1]
+    if not sys.stdout.isatty():
+        click.echo(answer.text)
+    click.echo(format_citations(answer.citations))
+
+
+def stream_to_terminal(events) -> Answer:
+    """Shows the model's words as they come, then replaces them with the checked answer."""
+    from rich.console import Console
+    from rich.live import Live
+    from rich.text import Text
+
+    console = Console()
+    written = ""
+    with Live(Text(""), console=console, refresh_per_second=12, transient=False) as live:
+        for event in events:
+            if isinstance(event, str):
+                written += event
+                live.update(Text(written, style="dim"))
+            else:
+                live.update(Text(event.text))
+                return event
+    raise RuntimeError("the answer stream ended without an answer")
+
+
+def format_citations(citations: list[Citation]) -> str:
+    lines = []
+    for c in citations:
+        about = ", ".join(x for x in (c.source, (c.published_at or "")[:10]) if x)
+        lines.append(f"\n[{c.n}] {c.title}" + (f" ({about})" if about else "") + f"  {c.doc_id}:{c.start}-{c.end}")
+        lines.append(f"    “{c.quote}”")
+        if c.url:
+            lines.append(f"    {c.url}")
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("query")
+@click.option("-k", "k", default=10, show_default=True, help="How many passages.")
+@click.option("--json", "as_json", is_flag=True, help="Print the passages as JSON.")
+@filter_options
+@click.pass_context
+def search(ctx, query, k, as_json, **filters):
+    """Find the passages that match a query best."""
+    passages = open_assistant(ctx).search(query, k, **filters_from(**filters))
+    if as_json:
+        click.echo(json.dumps([asdict(p) for p in passages], ensure_ascii=False, indent=2))
+        return
+    for rank, p in enumerate(passages, start=1):
+        about = ", ".join(x for x in (p.source, (p.published_at or "")[:10]) if x)
+        click.echo(f"{rank:>2}. {p.title}" + (f" ({about})" if about else "") + f"  {p.doc_id}:{p.start}-{p.end}")
+        click.echo(f"    {p.text[:300]}" + ("…" if len(p.text) > 300 else ""))
+
+
+@cli.group()
+def docs():
+    """List or delete indexed articles."""
+
+
+@docs.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON (without article text).")
+@filter_options
+@click.pass_context
+def docs_list(ctx, as_json, **filters):
+    documents = open_assistant(ctx).documents(**filters_from(**filters))
+    if as_json:
+        click.echo(json.dumps([{k: v for k, v in asdict(d).items() if k != "text"} for d in documents], ensure_ascii=False, indent=2))
+        return
+    for d in documents:
+        click.echo(f"{d.doc_id}\t{(d.published_at or '')[:10]}\t{d.source or ''}\t{d.title}")
+    click.echo(f"{len(documents)} documents", err=True)
+
+
+@docs.command("delete")
+@click.argument("doc_ids", nargs=-1, required=True)
+@click.pass_context
+def docs_delete(ctx, doc_ids):
+    assistant = open_assistant(ctx)
+    missing = [doc_id for doc_id in doc_ids if not assistant.delete(doc_id)]
+    for doc_id in missing:
+        click.echo(f"error: no document '{doc_id}'", err=True)
+    click.echo(f"deleted {len(doc_ids) - len(missing)}")
+    if missing:
+        sys.exit(1)
+
+
+@cli.command()
+def model():
+    """Prepare the local model (join its parts once, check its sha256) and print its path."""
+    from .llm import local_model_path
+    from .settings import Settings
+
+    settings = Settings()
+    click.echo(settings.local_model_path or local_model_path(settings.model_cache_dir))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=7860, show_default=True)
+@click.option("--ingest", "paths", multiple=True, type=click.Path(path_type=Path), help="Ingest these first (repeatable).")
+@click.pass_context
+def serve(ctx, host, port, paths):
+    """Start the chat in the browser."""
+    from app import launch
+
+    assistant = open_assistant(ctx)
+    if paths:
+        click.echo(assistant.ingest(paths, progress=sys.stderr.isatty()).summary())
+    launch(assistant, host, port)
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,97 @@
+"""Passages to the few sentences that answer the question: a tight prompt is a fast prompt on a CPU."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ingest.sentences import sentence_spans
+from ingest.terms import content_words
+
+from .types import Passage
+
+# A sentence that opens like this leans on the one before it for who is speaking.
+DANGLING = re.compile(r"^(?:He|She|They|It|This|That|These|Those|His|Her|Their|The \w+ also)\b")
+LEXICAL_WEIGHT = 0.5
+MIN_RELATIVE_SCORE = 0.5  # a passage's best sentence enters only if it scores this share of the best overall
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One sentence of one passage, with its offsets in the document."""
+
+    passage: int  # index into the retrieved passages
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Source:
+    """What the model sees as source ``[n]``: a passage, cut down to the sentences that matter."""
+
+    n: int
+    passage: Passage
+    sentences: list[Evidence]
+
+    @property
+    def text(self) -> str:
+        return " … ".join(s.text for s in self.sentences)
+
+
+def split_passages(passages: Sequence[Passage]) -> list[list[Evidence]]:
+    return [
+        [Evidence(i, p.text[a:b], p.start + a, p.start + b) for a, b in sentence_spans(p.text)]
+        for i, p in enumerate(passages)
+    ]
+
+
+def whole_passages(passages: Sequence[Passage]) -> list[Source]:
+    return [Source(i + 1, p, sentences) for i, (p, sentences) in enumerate(zip(passages, split_passages(passages)))]
+
+
+def select_evidence(
+    question: str,
+    passages: Sequence[Passage],
+    similarity: Callable[[str, list[str]], list[float]],
+    budget_chars: int,
+) -> list[Source]:
+    """Each relevant passage's best sentence first (so every outlet found gets heard), then the best of the rest,
+    until the budget is spent; sources keep the retrieval order, sentences the document order."""
+    groups = split_passages(passages)
+    sentences = [s for group in groups for s in group]
+    if not sentences:
+        return []
+    words = set(content_words(question))
+    cosines = similarity(question, [s.text for s in sentences])
+    scores = {
+        id(s): cosine + LEXICAL_WEIGHT * (len(words & set(content_words(s.text))) / len(words) if words else 0.0)
+        for s, cosine in zip(sentences, cosines)
+    }
+    top = max(scores.values())
+    by_score = sorted(sentences, key=lambda s: scores[id(s)], reverse=True)
+    firsts = []
+    for i in range(len(passages)):
+        best = next((s for s in by_score if s.passage == i), None)
+        if best and scores[id(best)] >= MIN_RELATIVE_SCORE * top:
+            firsts.append(best)
+    chosen: dict[tuple[int, int], Evidence] = {}
+    spent = 0
+    previous = {(s.passage, s.start): prev for group in groups for prev, s in zip(group, group[1:])}
+    for sentence in [*firsts, *by_score]:
+        wanted = [sentence]
+        if DANGLING.match(sentence.text) and (prev := previous.get((sentence.passage, sentence.start))):
+            wanted.insert(0, prev)
+        new = [s for s in wanted if (s.passage, s.start) not in chosen]
+        cost = sum(len(s.text) for s in new)
+        if not new or (chosen and spent + cost > budget_chars):
+            continue
+        chosen.update({(s.passage, s.start): s for s in new})
+        spent += cost
+    sources = []
+    for i, passage in enumerate(passages):
+        picked = sorted((s for (p, _), s in chosen.items() if p == i), key=lambda s: s.start)
+        if picked:
+            sources.append(Source(len(sources) + 1, passage, picked))
+    return sources

@@ -1,0 +1,97 @@
+"""Chat models behind one LangChain interface: the local GGUF model in-process, or any OpenAI-compatible server."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.language_models.chat_models import generate_from_stream
+from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+
+from .model_files import local_model_path
+from .settings import Settings
+
+ROLES = {"human": "user", "ai": "assistant", "system": "system"}
+
+
+class LocalChatModel(BaseChatModel):
+    """A GGUF model run by llama-cpp-python, which applies the model's chat template and reuses the KV cache
+    for the longest prompt prefix it has already seen."""
+
+    model_path: str
+    context_tokens: int = 4096
+    threads: int | None = None
+    temperature: float = 0.0
+    max_tokens: int = 320
+
+    @property
+    def _llm_type(self) -> str:
+        return "llama-cpp"
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        llama, lock = load_llama(self.model_path, self.context_tokens, self.threads)
+        with lock:  # one llama.cpp context serves one generation at a time
+            parts = llama.create_chat_completion(
+                messages=[{"role": ROLES.get(m.type, "user"), "content": m.text} for m in messages],
+                temperature=self.temperature,
+                max_tokens=kwargs.get("max_tokens", self.max_tokens),
+                stop=stop,
+                stream=True,
+            )
+            for part in parts:
+                delta = part["choices"][0]["delta"].get("content")
+                if delta:
+                    chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
+                    if run_manager:
+                        run_manager.on_llm_new_token(delta, chunk=chunk)
+                    yield chunk
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
+
+
+@lru_cache(maxsize=2)
+def load_llama(path: str, context_tokens: int, threads: int | None):
+    """Once per process and model: loading takes seconds, and the cached prompt prefix lives in this object."""
+    from llama_cpp import Llama
+
+    return Llama(model_path=path, n_ctx=context_tokens, n_threads=threads, verbose=False), threading.Lock()
+
+
+def chat_model(settings: Settings) -> BaseChatModel:
+    if settings.llm_backend == "openai":
+        from langchain_openai import ChatOpenAI
+
+        return ChatOpenAI(
+            model=settings.openai_model,
+            base_url=settings.openai_base_url,
+            api_key=settings.openai_api_key,
+            temperature=settings.temperature,
+            max_tokens=settings.max_tokens,
+            streaming=True,
+        )
+    path = settings.local_model_path or local_model_path(settings.model_cache_dir)
+    return LocalChatModel(
+        model_path=str(path),
+        context_tokens=settings.context_tokens,
+        threads=settings.threads,
+        temperature=settings.temperature,
+        max_tokens=settings.max_tokens,
+    )

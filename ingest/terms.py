@@ -1,0 +1,22 @@
+"""Content words: what lexical search matches on and what citation checks compare."""
+
+from __future__ import annotations
+
+import re
+
+import snowballstemmer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+WORD = re.compile(r"\w+")
+STOPWORDS = frozenset(ENGLISH_STOP_WORDS) | {"said", "says", "say", "according", "article", "articles", "report", "reported"}
+STEMMER = snowballstemmer.stemmer("english")
+
+
+def content_words(text: str) -> list[str]:
+    """Lower-cased words in order, stopwords and one-letter words left out (the same split as SQLite's unicode61)."""
+    return [w for w in WORD.findall(text.lower()) if len(w) > 1 and w not in STOPWORDS]
+
+
+def stems(text: str) -> list[str]:
+    """Content words reduced to their stems, so 'restricted' meets 'restrictions'."""
+    return STEMMER.stemWords(content_words(text))

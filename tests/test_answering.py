@@ -1,0 +1,58 @@
+"""The whole answering path on the real local backend, with the tiny SmolLM2 model for speed."""
+
+from assistant import Answer, Assistant
+from assistant.answering import earlier_question
+
+from .conftest import LUTNICK_DOC
+
+QUESTION = "What did Lutnick say about rare earths?"
+
+
+def check_invariants(assistant: Assistant, answer: Answer) -> None:
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    for citation in answer.citations:
+        assert assistant.document(citation.doc_id).text[citation.start : citation.end] == citation.quote
+        assert f"[{citation.n}]" in answer.text
+    if answer.refused:
+        assert answer.citations == []
+
+
+def test_stream_gives_deltas_then_a_checked_answer(seeded, tiny_model):
+    assistant = Assistant(seeded, local_model_path=tiny_model)
+    events = list(assistant.stream(QUESTION))
+    *deltas, answer = events
+    assert deltas and all(isinstance(d, str) for d in deltas)
+    assert isinstance(answer, Answer) and answer.question == QUESTION
+    assert answer.passages and answer.passages[0].doc_id == LUTNICK_DOC
+    check_invariants(assistant, answer)
+    assert assistant.ask(QUESTION).to_dict()["question"] == QUESTION
+
+
+def test_evidence_comes_before_the_first_word(seeded, tiny_model):
+    events = Assistant(seeded, local_model_path=tiny_model).stream(QUESTION, evidence=True)
+    first = next(events)
+    assert isinstance(first, list) and first[0].doc_id == LUTNICK_DOC
+    assert isinstance(list(events)[-1], Answer)
+
+
+def test_questions_far_from_every_article_are_refused_without_the_model(seeded, tiny_model):
+    assistant = Assistant(seeded, local_model_path=tiny_model, min_relevance=0.99)
+    events = list(assistant.stream("How do I bake sourdough bread?"))
+    assert len(events) == 1
+    assert events[0].refused and events[0].text == "The articles don't say."
+
+
+def test_follow_up_is_searched_with_the_question_before_it(seeded, tiny_model):
+    history = [{"role": "user", "content": QUESTION}, {"role": "assistant", "content": "He said … [1]"}]
+    assert earlier_question(history) == QUESTION
+    answer = Assistant(seeded, local_model_path=tiny_model).ask("And what did the U.S. offer in return?", history)
+    assert QUESTION in answer.standalone_question
+    assert any("lift some of its export controls" in p.text for p in answer.passages)
+
+
+def test_warm_up_loads_the_model(seeded, tiny_model):
+    from assistant.llm import load_llama
+
+    load_llama.cache_clear()
+    Assistant(seeded, local_model_path=tiny_model).warm_up()
+    assert load_llama.cache_info().currsize == 1

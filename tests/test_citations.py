@@ -1,0 +1,91 @@
+"""Citation checking is our own logic: tested on fixed passages and fixed model outputs."""
+
+from assistant.citations import REFUSAL_TEXT, check_answer, cited_numbers, is_refusal, with_markers
+from assistant.evidence import whole_passages
+from assistant.types import Passage
+
+from .conftest import SEEDS
+
+TEXT = (SEEDS / "004_55ff5bb9beac7c01.txt").read_text()
+
+
+def passage(start_phrase: str, end_phrase: str) -> Passage:
+    start = TEXT.index(start_phrase)
+    end = TEXT.index(end_phrase) + len(end_phrase)
+    return Passage(f"c{start}", "004", "Deal", "Reuters", "2025-06-11", None, None, TEXT[start:end], start, end, 1.0)
+
+
+RARE_EARTHS = passage("One of the most contentious", "in scope and impact.")
+APPROVAL = passage("U.S. Commerce Secretary Howard Lutnick", "manufacturing sectors.")
+SOURCES = whole_passages([RARE_EARTHS, APPROVAL])
+
+
+def test_marker_parsing():
+    assert cited_numbers("A claim [1][3] and [2, 4].") == [1, 3, 2, 4]
+    assert with_markers("Lutnick said so.", [2, 1]) == "Lutnick said so [2][1]."
+
+
+def test_supported_claim_keeps_its_citation_with_the_verbatim_sentence_and_offsets():
+    answer = check_answer(
+        "Lutnick said China's restrictions on rare earth exports were addressed “as a fundamental part of the framework” [1].",
+        SOURCES,
+    )
+    assert not answer.refused and answer.dropped == []
+    [citation] = answer.citations
+    assert citation.n == 1 and citation.doc_id == "004"
+    assert "as a fundamental part of the framework" in citation.quote
+    assert TEXT[citation.start : citation.end] == citation.quote
+    assert answer.text.endswith("[1].")
+
+
+def test_wrong_number_is_repaired_and_numbers_follow_first_use():
+    answer = check_answer("“If that is approved, we will then implement the framework,” Lutnick said [1].", SOURCES)
+    [citation] = answer.citations
+    assert citation.quote == "“If that is approved, we will then implement the framework,” Lutnick said."
+    assert answer.text.endswith("[1].")
+
+
+def test_numbers_that_point_to_no_source_never_reach_the_user():
+    answer = check_answer("Lutnick said that if the deal is approved they will implement the framework [7].", SOURCES)
+    assert "[7]" not in answer.text
+    assert [c.n for c in answer.citations] == [1]
+
+
+def test_unsupported_sentences_are_dropped():
+    answer = check_answer(
+        "The U.S. is expected to lift some export controls [1]. The deal is worth 40 billion dollars [1]. "
+        "Kuala Lumpur has 2 million people [2].",
+        SOURCES,
+    )
+    assert answer.dropped == ["The deal is worth 40 billion dollars.", "Kuala Lumpur has 2 million people."]
+    assert "billion" not in answer.text and len(answer.citations) == 1
+
+
+def test_an_answer_with_nothing_supported_is_a_refusal():
+    answer = check_answer("The population of Kuala Lumpur is 1.8 million [1].", SOURCES)
+    assert answer.refused and answer.text == REFUSAL_TEXT and answer.citations == []
+
+
+def test_the_model_saying_the_sources_do_not_answer_is_a_refusal():
+    assert is_refusal("The articles don't say.") and is_refusal("The sources do not mention the population.")
+    assert not is_refusal("Lutnick did not say when.")
+    answer = check_answer("The articles don't say.", SOURCES)
+    assert answer.refused and answer.text == "The articles don't say."
+
+
+def test_two_claims_from_one_passage_cite_their_own_sentences():
+    answer = check_answer(
+        "Lutnick said the rare earth restrictions were addressed as a fundamental part of the framework [1]. "
+        "He said Washington's rollback would match Beijing's in scope and impact [1].",
+        SOURCES,
+    )
+    assert [c.n for c in answer.citations] == [1, 2]
+    assert answer.citations[0].quote != answer.citations[1].quote
+    assert all(TEXT[c.start : c.end] == c.quote for c in answer.citations)
+
+
+def test_words_in_quotation_marks_must_be_the_articles_own():
+    answer = check_answer(
+        "Lutnick said the rare earth restrictions were “a historic win for American workers” [1].", SOURCES
+    )
+    assert answer.refused and answer.dropped

@@ -1,0 +1,42 @@
+"""The openai backend against a real OpenAI-compatible HTTP server on localhost (llama-cpp-python's)."""
+
+import subprocess
+import sys
+
+import pytest
+
+from assistant import Answer, Assistant
+
+from .conftest import free_port, wait_for_http
+
+
+@pytest.fixture(scope="module")
+def server(tiny_model, tmp_path_factory):
+    port = free_port()
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(tiny_model), "--model_alias", "smollm2",
+         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096"],
+        stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/v1/models", process, log)
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_answers_stream_from_an_openai_compatible_server(seeded, server):
+    assistant = Assistant(seeded, llm_backend="openai", openai_base_url=server, openai_model="smollm2", openai_api_key="test")
+    *deltas, answer = assistant.stream("What did Lutnick say about rare earths?")
+    assert len(deltas) > 1 and all(isinstance(d, str) for d in deltas)
+    assert isinstance(answer, Answer) and answer.passages
+    for citation in answer.citations:
+        assert assistant.document(citation.doc_id).text[citation.start : citation.end] == citation.quote
+
+
+def test_a_server_that_is_not_there_is_a_clear_error(seeded):
+    assistant = Assistant(seeded, llm_backend="openai", openai_base_url=f"http://127.0.0.1:{free_port()}/v1", openai_model="x")
+    with pytest.raises(Exception, match="(?i)connect"):
+        assistant.ask("What did Lutnick say about rare earths?")

@@ -1,0 +1,25 @@
+from assistant.retrieval import diversify, reciprocal_rank_fusion
+from assistant.types import Passage
+
+
+def test_fusion_rewards_agreement_between_rankings():
+    fused = reciprocal_rank_fusion([["a", "b", "c"], ["b", "d", "a"]])
+    assert list(fused)[:2] == ["b", "a"]
+    assert set(fused) == {"a", "b", "c", "d"}
+
+
+def passage(chunk_id: str, doc_id: str, text: str) -> Passage:
+    return Passage(chunk_id, doc_id, "t", None, None, None, None, text, 0, len(text), 0.0)
+
+
+def test_diversity_caps_passages_per_article_and_drops_syndicated_copies():
+    story = "The central bank raised interest rates by half a point on Thursday to fight inflation"
+    ranked = [
+        passage("1", "wire", story),
+        passage("2", "wire", "Markets fell sharply after the announcement in early trading"),
+        passage("3", "wire", "Analysts expect another rise before the end of the year"),
+        passage("4", "copy", story + " sources said"),
+        passage("5", "other", "Unemployment fell to a record low in the same month"),
+    ]
+    kept = diversify(ranked, k=4, max_per_document=2)
+    assert [p.chunk_id for p in kept] == ["1", "2", "5"]
