@@ -1,7 +1,12 @@
-"""Question to ranked passages: dense and BM25 search fused by reciprocal rank, then made diverse."""
+"""Question to ranked passages: dense and BM25 search fused by reciprocal rank, steered by the outlets and
+dates the question names, then made diverse."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
+
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
@@ -10,18 +15,49 @@ from pydantic import ConfigDict
 from ingest import Filters, Index
 from ingest.terms import content_words
 
+from .question_hints import MentionedDate, QuestionHints, question_hints
 from .types import Passage
 
 RRF_K = 60  # the constant from Cormack et al. (2009); damps the head of each ranking
+# News questions name people, outlets and events: exact words find them better than MiniLM's vectors, so BM25
+# counts double (measured on MultiHop-RAG: Hits@4 0.850 vs 0.841 for equal weights, MRR@10 0.942 vs 0.913).
+DENSE_WEIGHT, LEXICAL_WEIGHT = 0.5, 1.0
 NEAR_DUPLICATE = 0.8  # share of words two passages may have in common before one is dropped
 
 
-def reciprocal_rank_fusion(rankings: list[list[str]], k: int = RRF_K) -> dict[str, float]:
+def reciprocal_rank_fusion(
+    rankings: list[list[str]], weights: list[float] | None = None, k: int = RRF_K
+) -> dict[str, float]:
     scores: dict[str, float] = {}
-    for ranking in rankings:
+    for ranking, weight in zip(rankings, weights or [1.0] * len(rankings)):
         for rank, item in enumerate(ranking):
-            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank + 1)
+            scores[item] = scores.get(item, 0.0) + weight / (k + rank + 1)
     return dict(sorted(scores.items(), key=lambda pair: pair[1], reverse=True))
+
+
+def interleave(rankings: list[list[str]], article: dict[str, str]) -> list[str]:
+    """Takes turns between rankings, so each part of the question and each named outlet gets its best
+    passage near the top; a second passage from an article already taken waits until every ranking is done."""
+    first: dict[str, None] = {}
+    later: dict[str, None] = {}
+    seen: set[str] = set()
+    for depth in range(max((len(r) for r in rankings), default=0)):
+        for ranking in rankings:
+            if depth < len(ranking):
+                item = ranking[depth]
+                (later if article[item] in seen else first).setdefault(item)
+                seen.add(article[item])
+    return list(first) + [item for item in later if item not in first]
+
+
+def dated_first(ranking: list[str], passages: dict[str, Passage], dates: list[MentionedDate]) -> list[str]:
+    """Within one ranking, passages from articles published on a date the question names move to the front."""
+
+    def on_a_named_date(chunk_id: str) -> bool:
+        published = passages[chunk_id].published_at
+        return bool(published) and any(d.matches(datetime.fromisoformat(published).date()) for d in dates)
+
+    return sorted(ranking, key=lambda cid: not on_a_named_date(cid))
 
 
 def diversify(passages: list[Passage], k: int, max_per_document: int) -> list[Passage]:
@@ -54,35 +90,57 @@ class HybridSearch:
         self.max_per_document = max_per_document
 
     def __call__(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]:
-        dense = self.index.dense_search(self.index.embedder.embed_one(query), self.candidates, filters)
+        filters = filters or Filters()
+        hints = QuestionHints() if filters.sources else question_hints(query, self.index.catalog.sources())
+        # The whole question, then each of its parts, then the whole question in each outlet it names.
+        searches = [(query, filters)]
+        searches += [(part.text, replace(filters, source=part.outlets or None)) for part in hints.parts]
+        searches += [(query, replace(filters, source=outlet)) for outlet in hints.outlets]
+        vectors = dict(zip(texts := list(dict.fromkeys(q for q, _ in searches)), self.index.embedder.embed(texts)))
+        similarities: dict[str, float] = {}
+        fused = [self.fused(text, vectors[text], where, similarities) for text, where in searches]
+        scores: dict[str, float] = {}
+        for ranking in fused:
+            for cid, score in ranking.items():
+                scores[cid] = max(score, scores.get(cid, 0.0))
+        passages = self.passages(scores, similarities)
+        rankings = [[cid for cid in ranking if cid in passages] for ranking in fused]
+        if hints.dates:
+            rankings = [dated_first(ranking, passages, hints.dates) for ranking in rankings]
+        order = interleave(rankings, {cid: p.doc_id for cid, p in passages.items()})
+        return diversify([passages[cid] for cid in order], k, self.max_per_document)
+
+    def fused(self, query: str, vector: np.ndarray, filters: Filters, similarities: dict[str, float]) -> dict[str, float]:
+        """One dense and one BM25 ranking under the same filters, fused; records the dense cosines it saw."""
+        dense = self.index.dense_search(vector, self.candidates, filters)
         lexical = self.index.lexical_search(query, self.candidates, filters)
-        fused = reciprocal_rank_fusion([[cid for cid, _ in dense], [cid for cid, _ in lexical]])
-        chunks = self.index.chunks(list(fused))
+        similarities.update(dense)
+        return reciprocal_rank_fusion(
+            [[cid for cid, _ in dense], [cid for cid, _ in lexical]], [DENSE_WEIGHT, LEXICAL_WEIGHT]
+        )
+
+    def passages(self, scores: dict[str, float], similarities: dict[str, float]) -> dict[str, Passage]:
+        """Joins chunk ids with the catalog; a vector whose catalog entry is gone is never shown."""
+        chunks = self.index.chunks(list(scores))
         documents = self.index.catalog.metadata(c.doc_id for c in chunks.values())
-        similarities = dict(dense)
-        ranked = []
-        for cid, score in fused.items():
-            chunk = chunks.get(cid)
-            document = documents.get(chunk.doc_id) if chunk else None
-            if document is None:  # a vector whose catalog entry is gone: never show it
-                continue
-            ranked.append(
-                Passage(
-                    chunk_id=cid,
-                    doc_id=chunk.doc_id,
-                    title=document.title,
-                    source=document.source,
-                    published_at=document.published_at,
-                    url=document.url,
-                    author=document.author,
-                    text=chunk.text,
-                    start=chunk.start,
-                    end=chunk.end,
-                    score=score,
-                    similarity=similarities.get(cid, 0.0),
-                )
+        return {
+            cid: Passage(
+                chunk_id=cid,
+                doc_id=chunk.doc_id,
+                title=document.title,
+                source=document.source,
+                published_at=document.published_at,
+                url=document.url,
+                author=document.author,
+                text=chunk.text,
+                start=chunk.start,
+                end=chunk.end,
+                score=scores[cid],
+                similarity=similarities.get(cid, 0.0),
             )
-        return diversify(ranked, k, self.max_per_document)
+            for cid, chunk in chunks.items()
+            if (document := documents.get(chunk.doc_id)) is not None
+        }
 
 
 class NewsRetriever(BaseRetriever):

@@ -160,6 +160,9 @@ class Catalog:
         )
         return [_document(row) for row in rows]
 
+    def sources(self) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT DISTINCT source FROM documents WHERE source IS NOT NULL")]
+
     def count(self) -> tuple[int, int]:
         docs = self.db.execute("SELECT count(*) FROM documents").fetchone()[0]
         chunks = self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]

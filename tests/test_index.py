@@ -113,3 +113,15 @@ def test_adds_larger_than_chromas_batch_limit_are_split(feed, tmp_path):
     path.write_text("\n".join(json.dumps({"id": f"m{i}", "body": f"Story number {i} about harbours."}) for i in range(7)))
     assert len(feed.ingest(path).added) == 7
     assert counts(feed) == (10, 10, 10)
+
+
+def test_a_question_naming_outlets_gets_evidence_from_each(feed, tmp_path):
+    path = tmp_path / "more.jsonl"
+    path.write_text("\n".join(
+        json.dumps({"id": f"tc{i}", "source": "TechCrunch", "body": f"Google search antitrust deal story {i} about Apple and Google."})
+        for i in range(8)
+    ))
+    assert feed.ingest(path).ok
+    question = "Did The Verge and Wired agree about Google's search deal with Apple?"
+    assert {p.doc_id for p in feed.search(question, k=2)} == {"v1", "w1"}
+    assert "w1" not in {p.doc_id for p in feed.search("Google search deal with Apple", k=2)}  # unsteered

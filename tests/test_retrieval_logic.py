@@ -1,10 +1,11 @@
-from assistant.retrieval import diversify, reciprocal_rank_fusion
+from assistant.retrieval import diversify, interleave, reciprocal_rank_fusion
 from assistant.types import Passage
 
 
 def test_fusion_rewards_agreement_between_rankings():
     fused = reciprocal_rank_fusion([["a", "b", "c"], ["b", "d", "a"]])
     assert list(fused)[:2] == ["b", "a"]
+    assert list(reciprocal_rank_fusion([["a", "b"], ["b", "a"]], [1.0, 0.5]))[0] == "a"
     assert set(fused) == {"a", "b", "c", "d"}
 
 
@@ -23,3 +24,8 @@ def test_diversity_caps_passages_per_article_and_drops_syndicated_copies():
     ]
     kept = diversify(ranked, k=4, max_per_document=2)
     assert [p.chunk_id for p in kept] == ["1", "2", "5"]
+
+
+def test_interleaving_gives_every_ranking_a_turn_and_new_articles_first():
+    article = {"a1": "A", "a2": "A", "b1": "B", "c1": "C"}
+    assert interleave([["a1", "a2"], ["a2", "b1"], ["c1"]], article) == ["a1", "c1", "b1", "a2"]

@@ -1,0 +1,189 @@
+"""Answers end to end with the local model: accuracy, refusals, citation checks and latency.
+
+    python -m bench.answers [--limit N] [--types T1,T2] [--no-distractors] [--data DIR]
+    python -m bench.answers --seeds    # five questions about seeds/, for time to first token
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import tempfile
+import time
+from pathlib import Path
+
+from assistant import Answer, Assistant
+from ingest.sentences import sentence_spans
+
+from .common import (
+    DEFAULT_DATA,
+    REPO,
+    Data,
+    answer_correct,
+    log,
+    mean,
+    percentile,
+    print_table,
+    progress,
+    read_jsonl,
+    run_info,
+    write_results,
+)
+
+MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+# Questions about the two seed articles, with a phrase a right answer contains.
+SEEDS = {
+    "What did Lutnick say about rare earths?": "fundamental part of the framework",
+    "Who led the Chinese delegation in Kuala Lumpur?": "He Lifeng",
+    "What did Kevin Hassett say about AI chips?": "remain",
+    "Where were the talks held before the London agreement?": "Geneva",
+    "What will the U.S. lift in exchange?": "export controls",
+}
+
+
+def timed_answer(assistant: Assistant, question: str) -> tuple[Answer, str, float | None, float]:
+    """The checked answer, the model's raw text, seconds to its first delta (None when the model was never asked)
+    and in total."""
+    started = time.perf_counter()
+    first = None
+    raw = []
+    for event in assistant.stream(question):
+        if isinstance(event, str):
+            first = first or time.perf_counter() - started
+            raw.append(event)
+        elif isinstance(event, Answer):
+            return event, "".join(raw), first, time.perf_counter() - started
+    raise RuntimeError(f"no answer for {question!r}")
+
+
+def verbatim_quotes(assistant: Assistant, answer: Answer) -> list[bool]:
+    found = []
+    for c in answer.citations:
+        document = assistant.document(c.doc_id)
+        found.append(document is not None and document.text[c.start : c.end] == c.quote)
+    return found
+
+
+def sentences_cited(text: str) -> list[bool]:
+    """For each sentence of the answer that has words, whether it carries an [n] marker."""
+    sentences = [text[a:b] for a, b in sentence_spans(text)]
+    return [bool(MARKER.search(s)) for s in sentences if re.search(r"\w", MARKER.sub("", s))]
+
+
+def dangling_markers(answer: Answer) -> int:
+    """[n] markers in the text with no citation n."""
+    numbers = [int(n) for group in MARKER.findall(answer.text) for n in re.split(r"[,;]", group)]
+    return sum(not 1 <= n <= len(answer.citations) for n in numbers)
+
+
+def run(assistant: Assistant, questions: list[dict]) -> list[dict]:
+    rows = []
+    for q in progress(questions, "answers"):
+        answer, raw, ttft, total = timed_answer(assistant, q["question"])
+        answerable = q["question_type"] != "null_query"
+        quotes = verbatim_quotes(assistant, answer)
+        cited = [] if answer.refused else sentences_cited(answer.text)
+        rows.append(
+            {
+                "id": q["id"],
+                "type": q["question_type"],
+                "question": q["question"],
+                "gold": q["answer"],
+                "answer": answer.text,
+                "raw": raw,  # before the citation check: shows what the check dropped
+                "refused": answer.refused,
+                "correct": answer_correct(q["answer"], answer.text, answer.refused) if answerable else None,
+                "raw correct": answer_correct(q["answer"], raw, not raw) if answerable else None,
+                "citations": len(answer.citations),
+                "verbatim quotes": sum(quotes),
+                "sentences": len(cited),
+                "cited sentences": sum(cited),
+                "dangling markers": dangling_markers(answer),
+                "ttft s": ttft,
+                "total s": total,
+            }
+        )
+        log(f"{q['id']}: {total:.1f}s refused={answer.refused} correct={rows[-1]['correct']} {answer.text[:100]!r}")
+    return rows
+
+
+def summarize(rows: list[dict]) -> dict:
+    answerable = [r for r in rows if r["type"] != "null_query"]
+    unanswerable = [r for r in rows if r["type"] == "null_query"]
+    ttfts = [r["ttft s"] for r in rows if r["ttft s"] is not None]
+    totals = [r["total s"] for r in rows]
+    citations = sum(r["citations"] for r in rows)
+    sentences = sum(r["sentences"] for r in rows)
+    return {
+        "questions": len(rows),
+        "accuracy": mean([float(r["correct"]) for r in answerable]),
+        "accuracy (raw)": mean([float(r["raw correct"]) for r in answerable]),
+        "refused (null)": mean([float(r["refused"]) for r in unanswerable]),
+        "refused (answerable)": mean([float(r["refused"]) for r in answerable]),
+        "quotes verbatim": sum(r["verbatim quotes"] for r in rows) / citations if citations else None,
+        "sentences cited": sum(r["cited sentences"] for r in rows) / sentences if sentences else None,
+        "dangling [n]": sum(r["dangling markers"] for r in rows),
+        "ttft p50 s": percentile(ttfts, 50),
+        "ttft p95 s": percentile(ttfts, 95),
+        "total p50 s": percentile(totals, 50),
+        "total p95 s": percentile(totals, 95),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.answers", description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, help="only the first N questions (after --types)")
+    parser.add_argument("--types", help="comma list of question types, e.g. inference_query,null_query")
+    parser.add_argument("--seeds", action="store_true", help="five questions about seeds/ instead of dev.jsonl")
+    parser.add_argument("--no-distractors", action="store_true", help="index the question corpus alone, without BBC")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder holding eval/ and corpora/ (../shared)")
+    args = parser.parse_args()
+
+    data = Data.under(args.data)
+    if args.seeds:
+        files = [REPO / "seeds"]
+        questions = [
+            {"id": f"seed-{i}", "question": q, "question_type": "seed", "answer": a} for i, (q, a) in enumerate(SEEDS.items())
+        ]
+    else:
+        files = [data.corpus] + ([] if args.no_distractors else [data.distractors])
+        types = set(args.types.split(",")) if args.types else None
+        questions = [q for q in read_jsonl(data.questions) if types is None or q["question_type"] in types][: args.limit]
+    info = run_info()
+
+    with tempfile.TemporaryDirectory(prefix="bench-answers-") as tmp:
+        assistant = Assistant(tmp)
+        log(f"indexing {', '.join(str(f) for f in files)}")
+        report = assistant.ingest(files)
+        for problem in report.problems:
+            log(f"ingest problem: {problem}")
+        log("loading the model")
+        started = time.perf_counter()
+        # Not timed per question: otherwise the first question's latency is the model's load time.
+        assistant.warm_up()
+        warm_up = time.perf_counter() - started
+        rows = run(assistant, questions)
+
+    summary = summarize(rows) | {"warm-up s": warm_up}
+    name = "answers-seeds" if args.seeds else "answers"
+    payload = {
+        "benchmark": name,
+        "run": info,
+        "options": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+        "settings": assistant.settings.model_dump(
+            mode="json", include={"llm_backend", "local_model_path", "top_k", "evidence_chars", "max_tokens", "threads"}
+        ),
+        "summary": summary,
+        "per_question": rows,
+    }
+    path = write_results(name, payload)
+    print(f"\n{name}: {len(rows)} questions over {report.chunks} chunks, {info['cpus']} CPUs")
+    print_table([summary])
+    if args.seeds:
+        print()
+        print_table([{k: r[k] for k in ("question", "refused", "correct", "ttft s", "total s")} for r in rows])
+    print(f"\nresults: {path}")
+
+
+if __name__ == "__main__":
+    main()

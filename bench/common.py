@@ -1,0 +1,184 @@
+"""What both benchmarks share: the evaluation data, the metrics (small pure functions) and the report."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TypeVar
+
+from tqdm import tqdm
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / "bench" / "results"
+DEFAULT_DATA = REPO.parent / "shared"
+WORD = re.compile(r"\w+")
+PUNCTUATION = re.compile(r"[^\w\s]")
+YES_NO = re.compile(r"\b(yes|no)\b")
+FACT_TOKEN_SHARE = 0.9  # a fact counts as found when this share of its words is in one passage
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Data:
+    corpus: Path  # the articles the questions are about
+    distractors: Path  # unrelated BBC articles that make retrieval harder
+    questions: Path
+
+    @classmethod
+    def under(cls, root: Path) -> Data:
+        return cls(
+            root / "eval" / "multihop" / "corpus.jsonl",
+            root / "corpora" / "bbc" / "articles.jsonl",
+            root / "eval" / "multihop" / "dev.jsonl",
+        )
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def progress(items: Sequence[T], desc: str) -> Iterable[T]:
+    """A bar on a terminal; nothing in a log file."""
+    return tqdm(items, desc=desc, dynamic_ncols=True) if sys.stderr.isatty() else items
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# Retrieval metrics
+
+
+def distinct(ids: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(ids))
+
+
+def hits_at(ranked: Sequence[str], gold: Sequence[str], k: int) -> float:
+    """Share of the gold documents among the first ``k`` of ``ranked`` (distinct ids, best first)."""
+    return len(set(ranked[:k]) & set(gold)) / len(set(gold)) if gold else 0.0
+
+
+def reciprocal_rank(ranked: Sequence[str], gold: Sequence[str], k: int) -> float:
+    return next((1.0 / (i + 1) for i, doc in enumerate(ranked[:k]) if doc in set(gold)), 0.0)
+
+
+def squashed(text: str) -> str:
+    return " ".join(text.split())
+
+
+def fact_found(fact: str, passages: Sequence[str]) -> bool:
+    """Verbatim (up to whitespace) in a passage, or nearly all its words in one: chunk edges cut facts."""
+    needle = squashed(fact)
+    if any(needle in squashed(p) for p in passages):
+        return True
+    words = WORD.findall(fact.lower())
+    if not words:
+        return False
+    for passage in passages:
+        present = set(WORD.findall(passage.lower()))
+        if sum(w in present for w in words) >= FACT_TOKEN_SHARE * len(words):
+            return True
+    return False
+
+
+def fact_recall(facts: Sequence[str], passages: Sequence[str]) -> float:
+    return sum(fact_found(f, passages) for f in facts) / len(facts) if facts else 0.0
+
+
+# Answer metrics
+
+
+def normalized(text: str) -> str:
+    return " ".join(PUNCTUATION.sub(" ", text.lower()).split())
+
+
+def verdict(text: str) -> str | None:
+    """The first yes or no of an answer: how a Yes/No question was answered."""
+    found = YES_NO.search(normalized(text))
+    return found.group(1) if found else None
+
+
+def answer_correct(gold: str, answer: str, refused: bool) -> bool:
+    if refused:
+        return False
+    expected = normalized(gold)
+    if expected in ("yes", "no"):
+        return verdict(answer) == expected
+    return expected in normalized(answer)
+
+
+# Reporting
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """Linear interpolation between the closest ranks, as numpy's default; None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q / 100
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def mean(values: Sequence[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def run_info() -> dict:
+    """Enough to tell later which code and machine a result came from."""
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            return ""
+
+    return {
+        "started": datetime.now().isoformat(timespec="seconds"),
+        "commit": git("rev-parse", "--short", "HEAD") or None,
+        "dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
+        "cpus": os.cpu_count(),
+        "python": sys.version.split()[0],
+    }
+
+
+def write_results(name: str, payload: dict) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}-{datetime.now():%Y%m%d-%H%M%S}.json"
+    path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def cell(value: object) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.3f}" if abs(value) < 10 else f"{value:.1f}" if abs(value) < 1000 else f"{value:,.0f}"
+    return str(value)
+
+
+def table(rows: Sequence[dict]) -> Iterator[str]:
+    """Plain columns, headers from the first row's keys; the first column left-aligned, the rest right."""
+    headers = list(rows[0])
+    cells = [headers, *([cell(row.get(h)) for h in headers] for row in rows)]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(headers))]
+    for n, line in enumerate(cells):
+        yield "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths)))
+        if n == 0:
+            yield "  ".join("-" * w for w in widths)
+
+
+def print_table(rows: Sequence[dict]) -> None:
+    print("\n".join(table(rows)))
