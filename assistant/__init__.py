@@ -1,6 +1,7 @@
 """newsdesk: ask questions about news articles and get answers cited to the sentence."""
 
 from ingest import Document, Filters, IngestProblem, IngestReport
+from ingest.quotes import Statement
 
 from .api import Assistant
 from .settings import Settings
@@ -16,4 +17,5 @@ __all__ = [
     "IngestReport",
     "Passage",
     "Settings",
+    "Statement",
 ]

@@ -9,6 +9,7 @@ from pathlib import Path
 from langchain_core.language_models import BaseChatModel
 
 from ingest import Document, Embedder, Filters, Index, IngestReport, ingest
+from ingest.quotes import Statement, speaker_key
 
 from .answering import Answerer, Message
 from .llm import chat_model
@@ -89,6 +90,10 @@ class Assistant:
     @property
     def llm(self) -> BaseChatModel:
         return chat_model(self.settings)
+
+    def quotes(self, speaker: str, **filters) -> list[Statement]:
+        """What a person said across the articles, newest first: the verbatim sentences with their offsets."""
+        return [statement for statement, _ in self.index.catalog.statements([speaker_key(speaker)], Filters(**filters))]
 
     def documents(self, **filters) -> list[Document]:
         return self.index.catalog.documents(Filters(**filters))

@@ -135,6 +135,20 @@ def search(ctx, query, k, as_json, **filters):
         click.echo(f"    {p.text[:300]}" + ("…" if len(p.text) > 300 else ""))
 
 
+@cli.command()
+@click.argument("speaker")
+@filter_options
+@click.pass_context
+def quotes(ctx, speaker, **filters):
+    """What a person said, across the articles (by surname: 'Lutnick')."""
+    found = open_assistant(ctx).quotes(speaker, **filters_from(**filters))
+    for statement in found:
+        click.echo(f"{statement.speaker}  {statement.doc_id}:{statement.start}-{statement.end}\n    {statement.text}")
+    if not found:
+        click.echo(f"no statements by '{speaker}'", err=True)
+        sys.exit(1)
+
+
 @cli.group()
 def docs():
     """List or delete indexed articles."""

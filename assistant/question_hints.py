@@ -45,6 +45,7 @@ class QuestionHints:
     outlets: list[tuple[str, ...]] = field(default_factory=list)  # each: the sources one named outlet stands for
     dates: list[MentionedDate] = field(default_factory=list)
     parts: list[Part] = field(default_factory=list)  # only for questions of more than one part
+    speakers: list[str] = field(default_factory=list)  # speaker keys of people the question names
 
 
 def aliases(source: str) -> set[str]:
@@ -111,7 +112,18 @@ def question_parts(question: str, sources: list[str], outlets: list[tuple[str, .
     return parts
 
 
-def question_hints(question: str, sources: Iterable[str]) -> QuestionHints:
+CAPITALISED = re.compile(r"\b[A-Z][\w'’-]+")
+
+
+def mentioned_speakers(question: str, speakers: set[str]) -> list[str]:
+    """People the articles quote, named in the question ("What did Lutnick say ...")."""
+    names = (word.lower().removesuffix("’s").removesuffix("'s") for word in CAPITALISED.findall(question))
+    return [name for name in dict.fromkeys(names) if name in speakers]
+
+
+def question_hints(question: str, sources: Iterable[str], speakers: set[str] = frozenset()) -> QuestionHints:
     sources = list(sources)
     outlets = mentioned_outlets(question, sources)
-    return QuestionHints(outlets, mentioned_dates(question), question_parts(question, sources, outlets))
+    return QuestionHints(
+        outlets, mentioned_dates(question), question_parts(question, sources, outlets), mentioned_speakers(question, speakers)
+    )

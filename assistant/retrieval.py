@@ -13,7 +13,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from ingest import Filters, Index
-from ingest.terms import content_words
+from ingest.terms import content_words, stems
 
 from .question_hints import MentionedDate, QuestionHints, question_hints
 from .types import Passage
@@ -91,7 +91,8 @@ class HybridSearch:
 
     def __call__(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]:
         filters = filters or Filters()
-        hints = QuestionHints() if filters.sources else question_hints(query, self.index.catalog.sources())
+        catalog = self.index.catalog
+        hints = QuestionHints() if filters.sources else question_hints(query, catalog.sources(), catalog.speaker_keys())
         # The whole question, then each of its parts, then the whole question in each outlet it names.
         searches = [(query, filters)]
         searches += [(part.text, replace(filters, source=part.outlets or None)) for part in hints.parts]
@@ -105,10 +106,19 @@ class HybridSearch:
                 scores[cid] = max(score, scores.get(cid, 0.0))
         passages = self.passages(scores, similarities)
         rankings = [[cid for cid in ranking if cid in passages] for ranking in fused]
+        if hints.speakers:  # what the people it names said comes first
+            rankings.insert(0, [cid for cid in self.said(query, hints.speakers, filters) if cid in passages])
         if hints.dates:
             rankings = [dated_first(ranking, passages, hints.dates) for ranking in rankings]
         order = interleave(rankings, {cid: p.doc_id for cid, p in passages.items()})
         return diversify([passages[cid] for cid in order], k, self.max_per_document)
+
+    def said(self, query: str, speakers: list[str], filters: Filters) -> list[str]:
+        """Chunks holding the speakers' statements, those sharing most words with the question first."""
+        words = set(stems(query)) - set(speakers)
+        found = self.index.catalog.statements(speakers, filters)
+        ranked = sorted(found, key=lambda pair: (len(words & set(stems(pair[0].text))), pair[0].quoted), reverse=True)
+        return list(dict.fromkeys(cid for _, cid in ranked))
 
     def fused(self, query: str, vector: np.ndarray, filters: Filters, similarities: dict[str, float]) -> dict[str, float]:
         """One dense and one BM25 ranking under the same filters, fused; records the dense cosines it saw."""

@@ -14,6 +14,7 @@ from pathlib import Path
 from .document import Chunk, Document
 from .filters import Filters
 from .metadata import date_to_timestamp
+from .quotes import Statement, speaker_key
 from .terms import content_words
 
 SCHEMA = """
@@ -44,6 +45,16 @@ CREATE TABLE IF NOT EXISTS chunks (
     text TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS statements (
+    doc_id TEXT NOT NULL,
+    speaker TEXT NOT NULL,
+    speaker_key TEXT NOT NULL,
+    start_char INTEGER NOT NULL,
+    end_char INTEGER NOT NULL,
+    quoted INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS statements_doc ON statements(doc_id);
+CREATE INDEX IF NOT EXISTS statements_speaker ON statements(speaker_key);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     title, text, content='chunks', content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 2'
 );
@@ -95,12 +106,17 @@ class Catalog:
             found.update({row["doc_id"]: row["content_hash"] for row in rows})
         return found
 
-    def replace(self, items: Sequence[tuple[Document, list[Chunk]]]) -> None:
-        """Writes documents and their chunks in one transaction, dropping any earlier version of each."""
+    def replace(self, items: Sequence[tuple[Document, list[Chunk], list[Statement]]]) -> None:
+        """Writes documents, their chunks and statements in one transaction, dropping any earlier version."""
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         with self.transaction():
-            for document, chunks in items:
+            for document, chunks, said in items:
                 self.db.execute("DELETE FROM chunks WHERE doc_id = ?", (document.doc_id,))
+                self.db.execute("DELETE FROM statements WHERE doc_id = ?", (document.doc_id,))
+                self.db.executemany(
+                    "INSERT INTO statements VALUES (?, ?, ?, ?, ?, ?)",
+                    [(s.doc_id, s.speaker, speaker_key(s.speaker), s.start, s.end, s.quoted) for s in said],
+                )
                 self.db.execute(
                     "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
@@ -129,6 +145,7 @@ class Catalog:
     def delete(self, doc_id: str) -> bool:
         with self.transaction():
             self.db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+            self.db.execute("DELETE FROM statements WHERE doc_id = ?", (doc_id,))
             return self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,)).rowcount > 0
 
     def transaction(self):
@@ -159,6 +176,27 @@ class Catalog:
             f"SELECT * FROM documents d {where} ORDER BY published_ts DESC NULLS LAST, doc_id", params
         )
         return [_document(row) for row in rows]
+
+    def speaker_keys(self) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT DISTINCT speaker_key FROM statements")}
+
+    def statements(self, keys: Sequence[str], filters: Filters | None = None) -> list[tuple[Statement, str]]:
+        """What the speakers with these keys said, each with the id of the chunk that holds it."""
+        if not keys:
+            return []
+        where, params = _where(filters or Filters(), prefix="AND")
+        rows = self.db.execute(
+            f"""SELECT s.doc_id, s.speaker, s.start_char, s.end_char, s.quoted, c.chunk_id, c.start_char, c.text
+                FROM statements s JOIN documents d ON d.doc_id = s.doc_id
+                JOIN chunks c ON c.doc_id = s.doc_id AND c.start_char <= s.start_char AND c.end_char >= s.end_char
+                WHERE s.speaker_key IN ({','.join('?' * len(keys))}) {where}
+                ORDER BY d.published_ts DESC, s.doc_id, s.start_char""",
+            (*keys, *params),
+        )
+        return [
+            (Statement(doc_id, speaker, text[start - chunk_start : end - chunk_start], start, end, bool(quoted)), cid)
+            for doc_id, speaker, start, end, quoted, cid, chunk_start, text in rows
+        ]
 
     def sources(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT DISTINCT source FROM documents WHERE source IS NOT NULL")]

@@ -12,6 +12,7 @@ from .document import Chunk, Document
 from .embedding import Embedder
 from .filters import Filters
 from .metadata import date_to_timestamp
+from .quotes import statements
 from .vectors import VectorStore, open_client
 
 
@@ -42,7 +43,7 @@ class Index:
                 texts.append(f"{document.title}\n{chunk.text}" if document.title else chunk.text)
                 metadatas.append(vector_metadata(document))
         self.vectors.add(ids, self.embedder.embed(texts), metadatas)
-        self.catalog.replace(items)
+        self.catalog.replace([(document, chunks, statements(document)) for document, chunks in items])
         for document, _ in items:
             self.vectors.delete_document(document.doc_id, keep_version=document.content_hash)
 
