@@ -26,6 +26,7 @@ REFUSAL = re.compile(
     re.IGNORECASE,
 )
 REFUSAL_TEXT = "The articles don't say."
+VERDICT = re.compile(r"^(Yes|No)(?:[,.:;!]\s*|$)", re.IGNORECASE)
 
 # A claim is supported when the source holds all of its numbers and quoted words and most of its content
 # words, and one sentence of the source carries a good part of it (that sentence becomes the quote).
@@ -75,8 +76,11 @@ def quotes_present(claim: str, source: str) -> bool:
 
 
 def numbers_present(claim: str, source: str) -> bool:
-    source_numbers = {n.replace(",", "") for n in NUMBER.findall(source)}
-    return all(n.replace(",", "") in source_numbers for n in NUMBER.findall(claim))
+    def plain(number: str) -> str:  # "1,200" is "1200", and the "01" of 2023-10-01 is "1"
+        return number.replace(",", "").lstrip("0") or "0"
+
+    source_numbers = {plain(n) for n in NUMBER.findall(source)}
+    return all(plain(n) in source_numbers for n in NUMBER.findall(claim))
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,8 @@ def best_support(claim: str, source: Source, similarity: Similarity | None) -> S
     sentences = source.sentences
     if not sentences:
         return None
-    passage_text = " ".join(s.text for s in sentences)
+    # The header counts: "TechCrunch reported on October 1 that ..." rests on the outlet and date as well.
+    passage_text = " ".join([source.header, *(s.text for s in sentences)])
     if not numbers_present(claim, passage_text) or not quotes_present(claim, passage_text):
         return None
     words = list(dict.fromkeys(stems(claim)))
@@ -117,6 +122,11 @@ def check_answer(raw: str, sources: Sequence[Source], similarity: Similarity | N
     for a, b in sentence_spans(raw):
         sentence = raw[a:b]
         claim = strip_markers(sentence)
+        verdict = VERDICT.match(claim)
+        if verdict:  # "Yes, ..." is a conclusion from the sources: it stays even when its reasons need dropping
+            kept.append(f"{verdict.group(1).capitalize()}.")
+            claim = claim[verdict.end() :]
+            claim = claim[:1].upper() + claim[1:]
         if not content_words(claim):
             continue
         if is_refusal(claim):
@@ -151,6 +161,8 @@ def check_answer(raw: str, sources: Sequence[Source], similarity: Similarity | N
             numbers.append(citations[key].n)
         kept.append(with_markers(claim, numbers))
     refused = not citations
+    if refused:  # with nothing supported, a verdict would stand on nothing
+        kept = [k for k in kept if not VERDICT.fullmatch(k)]
     text = " ".join(kept) if citations else (" ".join(kept) if refusals else REFUSAL_TEXT)
     return CheckedAnswer(text=text, citations=list(citations.values()), refused=refused, dropped=dropped)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from ingest.sentences import sentence_spans
 from ingest.terms import content_words
@@ -38,6 +39,14 @@ class Source:
     @property
     def text(self) -> str:
         return " … ".join(s.text for s in self.sentences)
+
+    @property
+    def header(self) -> str:
+        """'Title (Outlet, October 1, 2023)': who published it and when is evidence too."""
+        p = self.passage
+        when = datetime.fromisoformat(p.published_at).strftime("%B %-d, %Y") if p.published_at else None
+        about = ", ".join(x for x in (p.source, when) if x)
+        return f"{p.title} ({about})" if about else p.title
 
 
 def split_passages(passages: Sequence[Passage]) -> list[list[Evidence]]:

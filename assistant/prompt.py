@@ -12,8 +12,9 @@ from .evidence import Source
 SYSTEM = (
     "You answer questions about news articles using only the numbered sources you are given. "
     "After every sentence, put the number of the source it comes from in square brackets, like [1]. "
-    "Use the sources' own words, say who said what and when, and do not add anything the sources do not say. "
-    f'If the sources do not answer the question, reply only: "{REFUSAL_TEXT}" '
+    "Use the sources' own words, say which outlet or person said what and when, and add nothing the sources do not say. "
+    "If the question asks yes or no, begin with Yes or No, then give the facts from the sources that show it. "
+    f'Only if no source is about the question, reply: "{REFUSAL_TEXT}" '
     "Answer in at most three short sentences."
 )
 
@@ -21,13 +22,7 @@ PROMPT = ChatPromptTemplate.from_messages([("system", SYSTEM), ("human", "Source
 
 
 def format_sources(sources: Sequence[Source]) -> str:
-    blocks = []
-    for source in sources:
-        p = source.passage
-        about = ", ".join(x for x in (p.source, (p.published_at or "")[:10]) if x)
-        header = f"[{source.n}] {p.title}" + (f" ({about})" if about else "")
-        blocks.append(f"{header}\n{source.text}")
-    return "\n\n".join(blocks)
+    return "\n\n".join(f"[{source.n}] {source.header}\n{source.text}" for source in sources)
 
 
 def format_question(question: str, earlier: str | None) -> str:

@@ -89,3 +89,22 @@ def test_words_in_quotation_marks_must_be_the_articles_own():
         "Lutnick said the rare earth restrictions were “a historic win for American workers” [1].", SOURCES
     )
     assert answer.refused and answer.dropped
+
+
+def test_a_yes_or_no_verdict_stays_while_its_reasons_are_checked():
+    answer = check_answer(
+        "Yes, both outlets agreed the rollback would match Beijing's in scope and impact [1]. "
+        "No one disputed it.",
+        SOURCES,
+    )
+    assert answer.text.startswith("Yes. ") and answer.text.endswith("[1].")
+    assert answer.dropped == ["No one disputed it."]
+    assert check_answer("No, the deal is worth 40 billion dollars [1].", SOURCES).text == REFUSAL_TEXT
+
+
+def test_outlet_and_date_in_the_source_header_support_a_claim():
+    answer = check_answer(
+        "Reuters reported on June 11, 2025 that Lutnick said China's rare earth restrictions were addressed [1].",
+        SOURCES,
+    )
+    assert not answer.refused, answer.dropped
