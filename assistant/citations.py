@@ -33,6 +33,10 @@ VERDICT = re.compile(r"^(Yes|No)(?:[,.:;!]\s*|$)", re.IGNORECASE)
 MIN_PASSAGE_COVERAGE = 0.6
 MIN_SENTENCE_COVERAGE = 0.34
 STRONG_SIMILARITY = 0.75  # embedding cosine at which a paraphrase counts even with other words
+# A sentence joining facts from two sources ("Both reports say ...") needs nearly all its words from the pair,
+# and a good part from each.
+MIN_JOINT_COVERAGE = 0.75
+MIN_SHARE = 0.3
 
 # (claim, candidate sentences) -> cosine similarities; the embedder in production.
 Similarity = Callable[[str, list[str]], list[float]]
@@ -96,7 +100,7 @@ def best_support(claim: str, source: Source, similarity: Similarity | None) -> S
     if not sentences:
         return None
     # The header counts: "TechCrunch reported on October 1 that ..." rests on the outlet and date as well.
-    passage_text = " ".join([source.header, *(s.text for s in sentences)])
+    passage_text = source_text(source)
     if not numbers_present(claim, passage_text) or not quotes_present(claim, passage_text):
         return None
     words = list(dict.fromkeys(stems(claim)))
@@ -110,6 +114,33 @@ def best_support(claim: str, source: Source, similarity: Similarity | None) -> S
     if whole >= MIN_PASSAGE_COVERAGE and per_sentence[best] >= MIN_SENTENCE_COVERAGE:
         return support
     return None
+
+
+def source_text(source: Source) -> str:
+    return " ".join([source.header, *(s.text for s in source.sentences)])
+
+
+def joint_support(claim: str, sources: Sequence[Source]) -> list[Support]:
+    """The two sources that together support a sentence no single source supports, or none."""
+    words = list(dict.fromkeys(stems(claim)))
+    if len(sources) < 2 or len(words) < 4:
+        return []
+    held = {source.n: set(stems(source_text(source))) for source in sources}
+    pair = sorted(sources, key=lambda s: coverage(words, held[s.n]), reverse=True)[:2]
+    together = " ".join(source_text(s) for s in pair)
+    if (
+        any(coverage(words, held[s.n]) < MIN_SHARE for s in pair)
+        or coverage(words, held[pair[0].n] | held[pair[1].n]) < MIN_JOINT_COVERAGE
+        or not numbers_present(claim, together)
+        or not quotes_present(claim, together)
+    ):
+        return []
+    supports = []
+    for source in pair:
+        shares = [coverage(words, set(stems(e.text))) for e in source.sentences]
+        best = max(range(len(shares)), key=shares.__getitem__)
+        supports.append(Support(source.n, source.sentences[best], shares[best]))
+    return supports
 
 
 def check_answer(raw: str, sources: Sequence[Source], similarity: Similarity | None = None) -> CheckedAnswer:
@@ -137,7 +168,7 @@ def check_answer(raw: str, sources: Sequence[Source], similarity: Similarity | N
         support = [s for n in asked if (s := best_support(claim, by_number[n], similarity))]
         if not support:  # repair: the source that supports it best, if any does
             others = [s for n in by_number if n not in asked and (s := best_support(claim, by_number[n], similarity))]
-            support = [max(others, key=lambda s: s.strength)] if others else []
+            support = [max(others, key=lambda s: s.strength)] if others else joint_support(claim, sources)
         if not support:
             dropped.append(claim)
             continue

@@ -108,3 +108,12 @@ def test_outlet_and_date_in_the_source_header_support_a_claim():
         SOURCES,
     )
     assert not answer.refused, answer.dropped
+
+
+def test_a_sentence_joining_two_sources_cites_both():
+    answer = check_answer(
+        "Both sides made concessions that strained supply chains, and the minerals are vital for semiconductors and military hardware.",
+        SOURCES,
+    )
+    assert [c.n for c in answer.citations] == [1, 2] and answer.text.endswith("[1][2].")
+    assert {c.quote[:20] for c in answer.citations} == {"These minerals are v", "He added that both p"}
