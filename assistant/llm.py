@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from functools import lru_cache
@@ -72,7 +73,10 @@ def load_llama(path: str, context_tokens: int, threads: int | None):
     """Once per process and model: loading takes seconds, and the cached prompt prefix lives in this object."""
     from llama_cpp import Llama
 
-    return Llama(model_path=path, n_ctx=context_tokens, n_threads=threads, verbose=False), threading.Lock()
+    # llama-cpp-python generates on half the cores unless told otherwise; on a small machine that halves speed.
+    threads = threads or os.cpu_count() or 1
+    llama = Llama(model_path=path, n_ctx=context_tokens, n_threads=threads, n_threads_batch=threads, verbose=False)
+    return llama, threading.Lock()
 
 
 def chat_model(settings: Settings) -> BaseChatModel:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from langchain_core.prompts import ChatPromptTemplate
@@ -13,7 +14,6 @@ SYSTEM = (
     "You answer questions about news articles using only the numbered sources you are given. "
     "After every sentence, put the number of the source it comes from in square brackets, like [1]. "
     "Use the sources' own words, say which outlet or person said what and when, and add nothing the sources do not say. "
-    "If the question asks yes or no, begin with Yes or No, then give the facts from the sources that show it. "
     f'Only if no source is about the question, reply: "{REFUSAL_TEXT}" '
     "Answer in at most three short sentences."
 )
@@ -25,5 +25,11 @@ def format_sources(sources: Sequence[Source]) -> str:
     return "\n\n".join(f"[{source.n}] {source.header}\n{source.text}" for source in sources)
 
 
+YES_NO = re.compile(r"^(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b", re.IGNORECASE)
+
+
 def format_question(question: str, earlier: str | None) -> str:
+    # Said only for yes/no questions, and after the sources: the fixed instruction stays cacheable.
+    if YES_NO.match(question.strip()):
+        question += "\nBegin with Yes or No, then give the facts from the sources that show it."
     return f"Earlier question: {earlier}\nQuestion: {question}" if earlier else f"Question: {question}"

@@ -115,8 +115,18 @@ def question_parts(question: str, sources: list[str], outlets: list[tuple[str, .
 CAPITALISED = re.compile(r"\b[A-Z][\w'’-]+")
 
 
+SPEECH = re.compile(
+    r"\b(?:say|says|said|saying|tell|told|claim|claimed|comment|comments|remark|remarks|quote|quoted|statement|"
+    r"statements|according to|testif\w*|warn\w*|argu\w*|announc\w*|reveal\w*)\b",
+    re.IGNORECASE,
+)
+
+
 def mentioned_speakers(question: str, speakers: set[str]) -> list[str]:
-    """People the articles quote, named in the question ("What did Lutnick say ...")."""
+    """People the articles quote, named in a question about what they said ("What did Lutnick say ...");
+    in other questions a name like Google is a subject, not a speaker."""
+    if not SPEECH.search(question):
+        return []
     names = (word.lower().removesuffix("’s").removesuffix("'s") for word in CAPITALISED.findall(question))
     return [name for name in dict.fromkeys(names) if name in speakers]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -143,10 +144,14 @@ def run_info() -> dict:
         except (OSError, subprocess.CalledProcessError):
             return ""
 
+    # The product's code as it was read, which a commit id alone does not pin down in a working tree being edited.
+    sources = sorted([*REPO.glob("assistant/*.py"), *REPO.glob("ingest/*.py")])
+    code = hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()
     return {
         "started": datetime.now().isoformat(timespec="seconds"),
         "commit": git("rev-parse", "--short", "HEAD") or None,
-        "dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
+        "product dirty": bool(git("status", "--porcelain", "--", "assistant", "ingest")),
+        "code sha256": code[:16],
         "cpus": os.cpu_count(),
         "python": sys.version.split()[0],
     }

@@ -37,3 +37,12 @@ def test_a_many_part_question_is_searched_part_by_part_in_the_outlets_each_part_
         ("hardware?", ("TechCrunch", "Wired")),  # names no outlet: searched in all the question names
     ]
     assert question_hints("What did Lutnick say about rare earths?", SOURCES).parts == []
+
+
+def test_people_count_as_speakers_only_in_questions_about_what_was_said():
+    from assistant.question_hints import mentioned_speakers
+
+    speakers = {"lutnick", "google"}
+    assert mentioned_speakers("What did Lutnick say about rare earths?", speakers) == ["lutnick"]
+    assert mentioned_speakers("According to Lutnick's remarks, what changed?", speakers) == ["lutnick"]
+    assert mentioned_speakers("Did Google's deals with Apple hurt rivals?", speakers) == []

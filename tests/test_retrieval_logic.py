@@ -29,3 +29,10 @@ def test_diversity_caps_passages_per_article_and_drops_syndicated_copies():
 def test_interleaving_gives_every_ranking_a_turn_and_new_articles_first():
     article = {"a1": "A", "a2": "A", "b1": "B", "c1": "C"}
     assert interleave([["a1", "a2"], ["a2", "b1"], ["c1"]], article) == ["a1", "c1", "b1", "a2"]
+
+
+def test_articles_from_one_template_are_not_taken_for_copies():
+    sorcerer = "Diablo 4 Sorcerer build guide best skills aspects gems paragon boards leveling endgame"
+    barbarian = "Diablo 4 Barbarian build guide best skills aspects gems paragon boards leveling endgame arsenal"
+    kept = diversify([passage("1", "a", sorcerer), passage("2", "b", barbarian)], k=2, max_per_document=2)
+    assert [p.chunk_id for p in kept] == ["1", "2"]
