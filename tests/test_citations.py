@@ -117,3 +117,12 @@ def test_a_sentence_joining_two_sources_cites_both():
     )
     assert [c.n for c in answer.citations] == [1, 2] and answer.text.endswith("[1][2].")
     assert {c.quote[:20] for c in answer.citations} == {"These minerals are v", "He added that both p"}
+
+
+def test_when_the_answer_itself_is_unsupported_its_supported_asides_do_not_make_an_answer():
+    answer = check_answer(
+        "The population of Kuala Lumpur is 7.5 million [1]. This is in the first source, which says "
+        "Lutnick said China's rare earth restrictions were addressed “as a fundamental part of the framework” [1].",
+        SOURCES,
+    )
+    assert answer.refused and answer.text == REFUSAL_TEXT and answer.citations == []
