@@ -56,10 +56,6 @@ def split_passages(passages: Sequence[Passage]) -> list[list[Evidence]]:
     ]
 
 
-def whole_passages(passages: Sequence[Passage]) -> list[Source]:
-    return [Source(i + 1, p, sentences) for i, (p, sentences) in enumerate(zip(passages, split_passages(passages)))]
-
-
 def select_evidence(
     question: str,
     passages: Sequence[Passage],

@@ -206,9 +206,6 @@ class Catalog:
         chunks = self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
         return docs, chunks
 
-    def chunk_ids(self) -> set[str]:
-        return {row[0] for row in self.db.execute("SELECT chunk_id FROM chunks")}
-
     def chunks(self, chunk_ids: Sequence[str]) -> dict[str, StoredChunk]:
         found: dict[str, StoredChunk] = {}
         for i in range(0, len(chunk_ids), 500):

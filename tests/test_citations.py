@@ -1,7 +1,7 @@
 """Citation checking is our own logic: tested on fixed passages and fixed model outputs."""
 
 from assistant.citations import REFUSAL_TEXT, check_answer, cited_numbers, is_refusal, with_markers
-from assistant.evidence import whole_passages
+from assistant.evidence import Source, split_passages
 from assistant.types import Passage
 
 from .conftest import SEEDS
@@ -17,7 +17,7 @@ def passage(start_phrase: str, end_phrase: str) -> Passage:
 
 RARE_EARTHS = passage("One of the most contentious", "in scope and impact.")
 APPROVAL = passage("U.S. Commerce Secretary Howard Lutnick", "manufacturing sectors.")
-SOURCES = whole_passages([RARE_EARTHS, APPROVAL])
+SOURCES = [Source(n, p, sentences) for n, (p, sentences) in enumerate(zip([RARE_EARTHS, APPROVAL], split_passages([RARE_EARTHS, APPROVAL])), start=1)]
 
 
 def test_marker_parsing():
