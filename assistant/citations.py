@@ -151,7 +151,6 @@ def check_answer(raw: str, sources: Sequence[Source], similarity: Similarity | N
     dropped: list[str] = []
     refusals = 0
     lead_unsupported = False  # the first claim is the answer; if it goes, the rest cannot stand in for it
-    claims = 0
     for a, b in sentence_spans(raw):
         sentence = raw[a:b]
         claim = strip_markers(sentence)
@@ -171,10 +170,9 @@ def check_answer(raw: str, sources: Sequence[Source], similarity: Similarity | N
         if not support:  # repair: the source that supports it best, if any does
             others = [s for n in by_number if n not in asked and (s := best_support(claim, by_number[n], similarity))]
             support = [max(others, key=lambda s: s.strength)] if others else joint_support(claim, sources)
-        claims += 1
         if not support:
+            lead_unsupported = lead_unsupported or not (kept or dropped)
             dropped.append(claim)
-            lead_unsupported = lead_unsupported or (claims == 1 and not verdict and not kept)
             continue
         numbers = []
         for found in support:
