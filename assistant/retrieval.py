@@ -100,8 +100,10 @@ class HybridSearch:
         searches += [(part.text, replace(filters, source=part.outlets or None)) for part in hints.parts]
         searches += [(query, replace(filters, source=outlet)) for outlet in hints.outlets]
         vectors = dict(zip(texts := list(dict.fromkeys(q for q, _ in searches)), self.index.embedder.embed(texts)))
-        similarities: dict[str, float] = {}
-        fused = [self.fused(text, vectors[text], where, similarities) for text, where in searches]
+        similarities: dict[str, float] = {}  # cosines to the whole question only: a clause's are not relevance
+        fused = [
+            self.fused(text, vectors[text], where, similarities if text == query else {}) for text, where in searches
+        ]
         scores: dict[str, float] = {}
         for ranking in fused:
             for cid, score in ranking.items():

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from assistant import Assistant
+from assistant.question_hints import question_hints
 
 from .conftest import LUTNICK_DOC, LUTNICK_QUOTE, SEEDS
 
@@ -125,3 +126,15 @@ def test_a_question_naming_outlets_gets_evidence_from_each(feed, tmp_path):
     question = "Did The Verge and Wired agree about Google's search deal with Apple?"
     assert {p.doc_id for p in feed.search(question, k=2)} == {"v1", "w1"}
     assert "w1" not in {p.doc_id for p in feed.search("Google search deal with Apple", k=2)}  # unsteered
+
+
+def test_similarity_is_to_the_whole_question_not_to_one_of_its_clauses(feed):
+    question = (
+        "Did Apple tell the court its search deal with Google had no valid alternative, "
+        "while a news publisher filed an antitrust suit against Google over search and AI?"
+    )
+    assert len(question_hints(question, []).parts) == 2
+    vector = feed.embedder.embed_one(question)
+    for p in feed.search(question, k=3):
+        if p.similarity:
+            assert abs(p.similarity - float(vector @ feed.embedder.embed_one(f"{p.title}\n{p.text}"))) < 1e-3
