@@ -78,7 +78,7 @@ class Answerer:
         for delta in self.generate.stream({"sources": format_sources(sources), "question": format_question(question, earlier)}):
             raw.append(delta)
             yield delta
-        checked = check_answer("".join(raw), sources, similarity)
+        checked = check_answer("".join(raw), sources, similarity, question=query)
         answer.text, answer.citations, answer.refused = checked.text, checked.citations, checked.refused
         yield answer
 

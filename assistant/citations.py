@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ingest.sentences import sentence_spans
-from ingest.terms import content_words, stems
+from ingest.terms import STOPWORDS, content_words, stems
 
 from .evidence import Evidence, Source
 from .types import Citation
@@ -26,6 +26,17 @@ REFUSAL = re.compile(
     re.IGNORECASE,
 )
 REFUSAL_TEXT = "The articles don't say."
+CLAUSE = re.compile(r",?\s+(?:while|whereas|but)\s+|;\s+|,\s+and\s+(?=(?:the\s+)?['‘\"]?[A-Z])", re.IGNORECASE)
+NAME = re.compile(r"(?<![\w'’-])[A-Z][\w'’-]*")
+CALENDAR = frozenset(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+# "The article states that ..." adds no fact: reporting verbs need no support.
+ATTRIBUTION = frozenset(
+    stems("states stated mentions mentioned notes noted describes described suggests suggested indicates indicated "
+          "reports writes wrote claims claimed explains explained adds added highlights highlighted")
+)
 VERDICT = re.compile(r"^(Yes|No)(?:[,.:;!]\s*|$)", re.IGNORECASE)
 
 # A claim is supported when the source holds all of its numbers and quoted words and most of its content
@@ -94,24 +105,75 @@ class Support:
     strength: float  # word coverage plus cosine of the quoted sentence: compares passages for repair
 
 
-def best_support(claim: str, source: Source, similarity: Similarity | None) -> Support | None:
-    """The sentence of one source that supports ``claim``, or None when the source does not support it."""
+@dataclass(frozen=True)
+class Given:
+    """What a claim may take from elsewhere than its source: the question's words are the user's own ("Google is
+    the company that ..." rests on "Google"), and outlets are named in every source's header."""
+
+    words: frozenset[str] = frozenset()
+    names: frozenset[str] = frozenset()  # names the question mentions, outlets aside
+    outlets: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, question: str, sources: Sequence[Source]) -> Given:
+        outlets = tuple(sorted({s.passage.source.lower() for s in sources if s.passage.source}))
+        given = cls(frozenset(stems(question)) | ATTRIBUTION, outlets=outlets)
+        return replace(given, names=frozenset(given.names_in(question)))
+
+    def outlet(self, word: str) -> bool:
+        return any(re.search(rf"\b{re.escape(word)}\b", outlet) for outlet in self.outlets)
+
+    def names_in(self, text: str) -> list[str]:
+        """Capitalised words past the first, as lower-case word parts: "Bankman-Fried" is "bankman", "fried"."""
+        return [
+            part
+            for match in NAME.finditer(text)
+            if match.start() > 0 and (word := match.group().lower()) not in STOPWORDS | CALENDAR and not self.outlet(word)
+            for part in re.findall(r"\w+", word)
+            if part != "s"
+        ]
+
+
+def names_present(claim: str, source: str, given: Given) -> bool:
+    """Every name the claim mentions is in the source: a source about Todd Boehly does not show that Pamela
+    Anderson partnered with him. A name the question mentions may be missing when the source holds another of
+    the question's names (the source on "The Eras Tour" need not repeat "Taylor Swift")."""
+    held = set(re.findall(r"\w+", source.lower()))
+    missing = {name for name in given.names_in(claim) if name not in held}
+    return not missing or (missing <= given.names and bool(given.names & set(given.names_in(source))))
+
+
+def best_support(claim: str, source: Source, similarity: Similarity | None, given: Given = Given()) -> Support | None:
+    """The sentence of one source that supports ``claim``, or None when the source does not support it.
+
+    What the claim adds to the question's words must come from the source, and the source must still be about
+    the claim; a claim that only restates the question is checked on all its words."""
     sentences = source.sentences
     if not sentences:
         return None
     # The header counts: "TechCrunch reported on October 1 that ..." rests on the outlet and date as well.
     passage_text = source_text(source)
-    if not numbers_present(claim, passage_text) or not quotes_present(claim, passage_text):
+    if not (
+        numbers_present(claim, passage_text)
+        and quotes_present(claim, passage_text)
+        and names_present(claim, passage_text, given)
+    ):
         return None
     words = list(dict.fromkeys(stems(claim)))
-    per_sentence = [coverage(words, set(stems(s.text))) for s in sentences]
+    new = [w for w in words if w not in given.words] or words
+    held = [set(stems(s.text)) for s in sentences]
+    per_sentence = [coverage(new, h) for h in held]
     cosines = similarity(claim, [s.text for s in sentences]) if similarity else [0.0] * len(sentences)
-    best = max(range(len(sentences)), key=lambda i: (per_sentence[i] + cosines[i], per_sentence[i]))
+    best = max(range(len(sentences)), key=lambda i: (per_sentence[i] + coverage(words, held[i]) + cosines[i], per_sentence[i]))
     support = Support(source.n, sentences[best], per_sentence[best] + cosines[best])
     if cosines[best] >= STRONG_SIMILARITY:
         return support
-    whole = coverage(words, set(stems(passage_text)))
-    if whole >= MIN_PASSAGE_COVERAGE and per_sentence[best] >= MIN_SENTENCE_COVERAGE:
+    passage_stems = set(stems(passage_text))
+    if (
+        coverage(new, passage_stems) >= MIN_PASSAGE_COVERAGE
+        and coverage(words, passage_stems) >= MIN_SHARE
+        and per_sentence[best] >= MIN_SENTENCE_COVERAGE
+    ):
         return support
     return None
 
@@ -120,9 +182,9 @@ def source_text(source: Source) -> str:
     return " ".join([source.header, *(s.text for s in source.sentences)])
 
 
-def joint_support(claim: str, sources: Sequence[Source]) -> list[Support]:
+def joint_support(claim: str, sources: Sequence[Source], given: Given = Given()) -> list[Support]:
     """The two sources that together support a sentence no single source supports, or none."""
-    words = list(dict.fromkeys(stems(claim)))
+    words = [w for w in dict.fromkeys(stems(claim)) if w not in given.words] or list(dict.fromkeys(stems(claim)))
     if len(sources) < 2 or len(words) < 4:
         return []
     held = {source.n: set(stems(source_text(source))) for source in sources}
@@ -133,6 +195,7 @@ def joint_support(claim: str, sources: Sequence[Source]) -> list[Support]:
         or coverage(words, held[pair[0].n] | held[pair[1].n]) < MIN_JOINT_COVERAGE
         or not numbers_present(claim, together)
         or not quotes_present(claim, together)
+        or not names_present(claim, together, given)
     ):
         return []
     supports = []
@@ -143,8 +206,28 @@ def joint_support(claim: str, sources: Sequence[Source]) -> list[Support]:
     return supports
 
 
-def check_answer(raw: str, sources: Sequence[Source], similarity: Similarity | None = None) -> CheckedAnswer:
+def clause_support(
+    claim: str, sources: Sequence[Source], similarity: Similarity | None, given: Given
+) -> list[Support]:
+    """A compound sentence ("The Verge says X, while Polygon reports Y") is supported when each of its clauses is,
+    each by the source that supports it best; otherwise by none."""
+    clauses = [c for c in CLAUSE.split(claim) if content_words(c)]
+    if len(clauses) < 2:
+        return []
+    supports = []
+    for clause in clauses:
+        found = [s for source in sources if (s := best_support(clause, source, similarity, given))]
+        if not found:
+            return []
+        supports.append(max(found, key=lambda s: s.strength))
+    return supports
+
+
+def check_answer(
+    raw: str, sources: Sequence[Source], similarity: Similarity | None = None, question: str = ""
+) -> CheckedAnswer:
     """Keeps supported sentences, renumbers their citations 1..m in order of first use, and drops the rest."""
+    given = Given.of(question, sources)
     by_number = {source.n: source for source in sources}
     citations: dict[tuple[int, int], Citation] = {}
     kept: list[str] = []
@@ -166,10 +249,13 @@ def check_answer(raw: str, sources: Sequence[Source], similarity: Similarity | N
             refusals += 1
             continue
         asked = [n for n in dict.fromkeys(cited_numbers(sentence)) if n in by_number]
-        support = [s for n in asked if (s := best_support(claim, by_number[n], similarity))]
+        support = [s for n in asked if (s := best_support(claim, by_number[n], similarity, given))]
         if not support:  # repair: the source that supports it best, if any does
-            others = [s for n in by_number if n not in asked and (s := best_support(claim, by_number[n], similarity))]
-            support = [max(others, key=lambda s: s.strength)] if others else joint_support(claim, sources)
+            others = [
+                s for n in by_number if n not in asked and (s := best_support(claim, by_number[n], similarity, given))
+            ]
+            support = [max(others, key=lambda s: s.strength)] if others else clause_support(claim, sources, similarity, given)
+        support = support or joint_support(claim, sources, given)
         if not support:
             lead_unsupported = lead_unsupported or not (kept or dropped)
             dropped.append(claim)

@@ -49,9 +49,14 @@ def cli(ctx: click.Context, index_dir: Path | None):
 
 
 def open_assistant(ctx: click.Context):
+    from ingest.vectors import EmbedderMismatch
+
     from .api import Assistant
 
-    return Assistant(ctx.obj)
+    try:
+        return Assistant(ctx.obj)
+    except EmbedderMismatch as error:
+        raise click.ClickException(str(error)) from None
 
 
 @cli.command()
@@ -183,11 +188,16 @@ def docs_delete(ctx, doc_ids):
 
 @cli.command()
 def model():
-    """Prepare the local model (join its parts once, check its sha256) and print its path."""
+    """Prepare the local models (join the LLM's parts once and check its sha256, export the int8 embedder) and print
+    the LLM's path."""
+    from ingest import Embedder
+
     from .llm import local_model_path
     from .settings import Settings
 
     settings = Settings()
+    if settings.embedding_quantized:
+        Embedder(settings.model_cache_dir, settings.embedding_model)
     click.echo(settings.local_model_path or local_model_path(settings.model_cache_dir))
 
 

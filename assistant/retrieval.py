@@ -3,6 +3,7 @@ dates the question names, then made diverse."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
 
@@ -90,6 +91,7 @@ class HybridSearch:
         self.index = index
         self.candidates = candidates
         self.max_per_document = max_per_document
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="dense-search")
 
     def __call__(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]:
         filters = filters or Filters()
@@ -126,8 +128,10 @@ class HybridSearch:
 
     def fused(self, query: str, vector: np.ndarray, filters: Filters, similarities: dict[str, float]) -> dict[str, float]:
         """One dense and one BM25 ranking under the same filters, fused; records the dense cosines it saw."""
-        dense = self.index.dense_search(vector, self.candidates, filters)
+        # Chroma and SQLite both let go of the GIL while they search: run them side by side.
+        dense_future = self.pool.submit(self.index.dense_search, vector, self.candidates, filters)
         lexical = self.index.lexical_search(query, self.candidates, filters)
+        dense = dense_future.result()
         similarities.update(dense)
         return reciprocal_rank_fusion(
             [[cid for cid, _ in dense], [cid for cid, _ in lexical]], [DENSE_WEIGHT, LEXICAL_WEIGHT]

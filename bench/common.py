@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,6 +41,39 @@ class Data:
             root / "corpora" / "bbc" / "articles.jsonl",
             root / "eval" / "multihop" / "dev.jsonl",
         )
+
+
+class PeakMemory:
+    """Samples this process's resident memory while a block runs: its growth over the start, at the peak."""
+
+    def __init__(self, every: float = 0.25):
+        self.every = every
+        self.start_mb = self.peak_mb = 0.0
+        self._done = threading.Event()
+
+    @staticmethod
+    def rss_mb() -> float:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+    def _sample(self) -> None:
+        while not self._done.wait(self.every):
+            self.peak_mb = max(self.peak_mb, self.rss_mb())
+
+    def __enter__(self) -> PeakMemory:
+        self.start_mb = self.peak_mb = self.rss_mb()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._done.set()
+        self._thread.join()
+        self.peak_mb = max(self.peak_mb, self.rss_mb())
+
+    @property
+    def growth_mb(self) -> float:
+        return self.peak_mb - self.start_mb
 
 
 def read_jsonl(path: Path) -> list[dict]:

@@ -1,7 +1,8 @@
 """Retrieval quality and speed on MultiHop-RAG: newsdesk's hybrid search, plain BM25 over the same index, and the
 LangChain tutorial pipeline (1000/200 recursive splitter, the same MiniLM model, Chroma, dense search).
 
-    python -m bench.retrieval [--limit N] [--no-baseline] [--no-distractors] [--json-only] [--data DIR]
+    python -m bench.retrieval [--limit N] [--no-baseline] [--no-distractors] [--compare-embedders] [--json-only]
+                              [--data DIR]
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from assistant import Assistant
 from .common import (
     DEFAULT_DATA,
     Data,
+    PeakMemory,
     distinct,
     fact_recall,
     hits_at,
@@ -39,11 +41,12 @@ NEWSDESK_PASSAGES = 30  # newsdesk keeps at most two passages per article, so 30
 FIRST_K = 40  # chunk-level searches start here and double until they cover DEPTH articles
 
 
-def ingest_stats(articles: int, chars: int, chunks: int, seconds: float) -> dict:
+def ingest_stats(articles: int, chars: int, chunks: int, seconds: float, memory: PeakMemory) -> dict:
     return {
         "articles": articles,
         "chunks": chunks,
         "seconds": seconds,
+        "memory growth MB": memory.growth_mb,
         "chunks/s": chunks / seconds,
         "articles/s": articles / seconds,
         "chars/s": chars / seconds,
@@ -92,14 +95,16 @@ def build_baseline(directory: Path, files: list[Path]) -> tuple[Search, dict]:
         client=client,
         collection_configuration={"hnsw": {"space": "cosine"}},
     )
-    started = time.perf_counter()
-    articles = [article for path in files for article in read_jsonl(path)]
-    documents = [Document(page_content=a["body"], metadata={"doc_id": a["id"]}) for a in articles]
-    chunks = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(documents)
-    batch = client.get_max_batch_size()  # Chroma refuses a larger add
-    for i in range(0, len(chunks), batch):
-        store.add_documents(chunks[i : i + batch])
-    stats = ingest_stats(len(articles), sum(len(a["body"]) for a in articles), len(chunks), time.perf_counter() - started)
+    with PeakMemory() as memory:
+        started = time.perf_counter()
+        articles = [article for path in files for article in read_jsonl(path)]
+        documents = [Document(page_content=a["body"], metadata={"doc_id": a["id"]}) for a in articles]
+        chunks = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(documents)
+        batch = client.get_max_batch_size()  # Chroma refuses a larger add
+        for i in range(0, len(chunks), batch):
+            store.add_documents(chunks[i : i + batch])
+        seconds = time.perf_counter() - started
+    stats = ingest_stats(len(articles), sum(len(a["body"]) for a in articles), len(chunks), seconds, memory)
 
     def search_k(question: str, k: int) -> list[Hit]:
         return [(d.metadata["doc_id"], d.page_content) for d in store.similarity_search(question, k=k)]
@@ -144,6 +149,9 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="only the first N answerable questions")
     parser.add_argument("--no-baseline", action="store_true", help="skip the LangChain tutorial pipeline")
     parser.add_argument("--no-distractors", action="store_true", help="index the question corpus alone, without BBC")
+    parser.add_argument(
+        "--compare-embedders", action="store_true", help="also index and search with the fp32 PyTorch embedder"
+    )
     parser.add_argument("--json-only", action="store_true", help="print only the path of the results file")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder holding eval/ and corpora/ (../shared)")
     args = parser.parse_args()
@@ -159,20 +167,21 @@ def main() -> None:
     per_question: dict[str, list[dict]] = {}
 
     with tempfile.TemporaryDirectory(prefix="bench-retrieval-") as tmp:
-        log(f"newsdesk: indexing {len(articles)} articles")
-        assistant = Assistant(Path(tmp) / "newsdesk")
-        started = time.perf_counter()
-        report = assistant.ingest(files)
-        seconds = time.perf_counter() - started
-        for problem in report.problems:
-            log(f"newsdesk ingest problem: {problem}")
-        ingest["newsdesk"] = ingest_stats(len(report.added), chars, report.chunks, seconds) | {
-            "problems": len(report.problems)
-        }
-        searches: dict[str, Search] = {
-            "newsdesk": newsdesk_search(assistant),
-            "bm25 (newsdesk index)": bm25_search(assistant, report.chunks),
-        }
+        variants = {"newsdesk": True} | ({"newsdesk (fp32 PyTorch embedder)": False} if args.compare_embedders else {})
+        searches: dict[str, Search] = {}
+        for name, quantized in variants.items():
+            log(f"{name}: indexing {len(articles)} articles")
+            assistant = Assistant(Path(tmp) / name, embedding_quantized=quantized)
+            with PeakMemory() as memory:
+                started = time.perf_counter()
+                report = assistant.ingest(files)
+                seconds = time.perf_counter() - started
+            for problem in report.problems:
+                log(f"{name} ingest problem: {problem}")
+            stats = ingest_stats(len(report.added), chars, report.chunks, seconds, memory)
+            ingest[name] = stats | {"problems": len(report.problems)}
+            searches[name] = newsdesk_search(assistant)
+        searches["bm25 (newsdesk index)"] = bm25_search(assistant, report.chunks)
         if not args.no_baseline:
             log(f"langchain tutorial: indexing {len(articles)} articles")
             searches["langchain tutorial"], ingest["langchain tutorial"] = build_baseline(Path(tmp) / "tutorial", files)
@@ -204,6 +213,7 @@ def main() -> None:
                 "chunks/s": built.get("chunks/s"),
                 "articles/s": built.get("articles/s"),
                 "chars/s": built.get("chars/s"),
+                "+MB": built.get("memory growth MB"),
                 "Hits@4": summary["hits@4"],
                 "Hits@10": summary["hits@10"],
                 "MRR@10": summary["mrr@10"],

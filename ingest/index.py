@@ -29,7 +29,7 @@ class Index:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.embedder = embedder
         self.catalog = Catalog(self.directory / "catalog.sqlite3")
-        self.vectors = VectorStore(open_client(self.directory / "chroma", chroma_host, chroma_port), collection)
+        self.vectors = VectorStore(open_client(self.directory / "chroma", chroma_host, chroma_port), collection, embedder.name)
 
     def write(self, items: Sequence[tuple[Document, list[Chunk]]]) -> None:
         """Adds new versions first, commits the catalog, then drops old vectors: a crash never leaves a document unfindable."""

@@ -17,11 +17,21 @@ def open_client(directory: Path, host: str | None = None, port: int = 8000):
     return chromadb.PersistentClient(path=str(directory), settings=settings)
 
 
+class EmbedderMismatch(RuntimeError):
+    pass
+
+
 class VectorStore:
-    def __init__(self, client, collection: str):
+    def __init__(self, client, collection: str, embedder: str):
         self.collection = client.get_or_create_collection(
-            collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+            collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}, metadata={"embedder": embedder}
         )
+        made_by = (self.collection.metadata or {}).get("embedder")
+        if made_by != embedder:  # a question embedded by another model would be compared with the wrong vectors
+            raise EmbedderMismatch(
+                f"collection '{collection}' holds vectors made by embedder {made_by or '(unrecorded)'}, not {embedder}: "
+                "use the settings it was built with, or ingest into a new index"
+            )
         # Chroma refuses a single add larger than this.
         self.max_batch = client.get_max_batch_size()
 
@@ -41,13 +51,8 @@ class VectorStore:
         self.collection.delete(where=where)
 
     def search(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
-        """(chunk_id, cosine similarity), best first."""
-        count = self.collection.count()
-        if count == 0:
-            return []
-        result = self.collection.query(
-            query_embeddings=[vector], n_results=min(k, count), where=where, include=["distances"]
-        )
+        """(chunk_id, cosine similarity), best first; fewer than k when the collection holds fewer."""
+        result = self.collection.query(query_embeddings=[vector], n_results=k, where=where, include=["distances"])
         return [(cid, 1.0 - dist) for cid, dist in zip(result["ids"][0], result["distances"][0])]
 
     def count(self) -> int:

@@ -126,3 +126,45 @@ def test_when_the_answer_itself_is_unsupported_its_supported_asides_do_not_make_
         SOURCES,
     )
     assert answer.refused and answer.text == REFUSAL_TEXT and answer.citations == []
+
+
+QUESTION = "Which cabinet member, asked about the tentative pact, linked the concessions on rare earth magnets to the framework?"
+
+
+def test_words_of_the_question_are_given_and_what_the_answer_adds_must_be_in_the_source():
+    restated = "{} is the cabinet member who, asked about the tentative pact, linked the concessions on rare earth magnets to the framework [1]."
+    answer = check_answer(restated.format("Howard Lutnick"), SOURCES, question=QUESTION)
+    assert not answer.refused and "Lutnick" in answer.citations[0].quote
+    assert check_answer(restated.format("Howard Lutnick"), SOURCES).refused  # without the question, most is unsupported
+    assert check_answer(restated.format("Kevin Hassett"), SOURCES, question=QUESTION).refused
+
+
+TALKS_TEXT = (SEEDS / "000_55805cb21f20d652.txt").read_text()
+TALKS_START = TALKS_TEXT.index("The Chinese delegation, led by")
+TALKS_END = TALKS_TEXT.index("in the coming weeks.") + len("in the coming weeks.")
+TALKS = Passage("t", "000", "Talks", "Bloomberg", "2025-06-10", None, None, TALKS_TEXT[TALKS_START:TALKS_END], TALKS_START, TALKS_END, 1.0)
+THREE = [*SOURCES, Source(3, TALKS, split_passages([TALKS])[0])]
+
+
+def test_a_compound_sentence_cites_the_source_of_each_clause():
+    answer = check_answer(
+        "Yes, Vice Premier He Lifeng led the Chinese delegation, while Lutnick said the framework would be implemented "
+        "if approved, and the U.S. is expected to lift some of its export controls in exchange.",
+        THREE,
+    )
+    assert answer.text.startswith("Yes. ") and not answer.dropped
+    assert [c.quote[:12] for c in answer.citations] == ["The Chinese ", "“If that is ", "In exchange,"]
+    invented = check_answer(
+        "Vice Premier He Lifeng led the Chinese delegation, while Lutnick said Kuala Lumpur has 2 million people.", THREE
+    )
+    assert invented.refused
+
+
+def test_a_name_from_the_question_needs_a_source_that_is_about_it():
+    question = "Did Pamela Anderson comment on the export controls?"
+    answer = check_answer("Pamela Anderson said the U.S. is expected to lift some of its export controls [1].", SOURCES, question=question)
+    assert answer.refused
+    # The source on the rollback names Lutnick, not "Howard": the question's other name vouches for it.
+    question = "What did Howard Lutnick say about President Trump's approach?"
+    answer = check_answer("Howard Lutnick said Washington's rollback would match Beijing's in scope and impact [1].", SOURCES, question=question)
+    assert not answer.refused and "rollback" in answer.citations[0].quote
