@@ -42,11 +42,13 @@ class Source:
 
     @property
     def header(self) -> str:
-        """'Title (Outlet, October 1, 2023)': who published it and when is evidence too."""
+        """'Title (Outlet, October 1, 2023)': who published it and when is evidence too. A title made from the
+        article's first sentence is left out when that sentence is shown anyway: prompt tokens cost time."""
         p = self.passage
         when = datetime.fromisoformat(p.published_at).strftime("%B %-d, %Y") if p.published_at else None
         about = ", ".join(x for x in (p.source, when) if x)
-        return f"{p.title} ({about})" if about else p.title
+        title = "" if self.text.startswith(p.title.rstrip("…").rstrip()) else p.title
+        return " ".join(x for x in (title, f"({about})" if about else "") if x)
 
 
 def split_passages(passages: Sequence[Passage]) -> list[list[Evidence]]:

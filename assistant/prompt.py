@@ -22,14 +22,19 @@ PROMPT = ChatPromptTemplate.from_messages([("system", SYSTEM), ("human", "Source
 
 
 def format_sources(sources: Sequence[Source]) -> str:
-    return "\n\n".join(f"[{source.n}] {source.header}\n{source.text}" for source in sources)
+    return "\n\n".join(f"[{s.n}] {s.header}\n{s.text}" if s.header else f"[{s.n}] {s.text}" for s in sources)
 
 
-YES_NO = re.compile(r"^(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b", re.IGNORECASE)
+# "Did ...?", and "Between the report of X and the one of Y, was there ...?"
+YES_NO = re.compile(
+    r"^(?:(?:between|after|before|following|considering|given|in|from)\b[^?]*?,\s*)?"
+    r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b",
+    re.IGNORECASE,
+)
 
 
 def format_question(question: str, earlier: str | None) -> str:
     # Said only for yes/no questions, and after the sources: the fixed instruction stays cacheable.
     if YES_NO.match(question.strip()):
-        question += "\nBegin with Yes or No, then give the facts from the sources that show it."
+        question += "\nBegin with Yes or No, then say what each source reports, one sentence per source."
     return f"Earlier question: {earlier}\nQuestion: {question}" if earlier else f"Question: {question}"

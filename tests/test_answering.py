@@ -56,3 +56,13 @@ def test_warm_up_loads_the_model(seeded, tiny_model):
     load_llama.cache_clear()
     Assistant(seeded, local_model_path=tiny_model).warm_up()
     assert load_llama.cache_info().currsize == 1
+
+
+def test_yes_no_questions_get_the_verdict_cue_even_after_a_leading_clause():
+    from assistant.prompt import format_question
+
+    cue = "Begin with Yes or No"
+    assert cue in format_question("Did Lutnick say the curbs were addressed?", None)
+    assert cue in format_question("Between the Reuters report of June 10 and the one of June 11, was there a change?", None)
+    assert cue not in format_question("Which official, speaking on June 11, addressed the curbs?", None)
+    assert cue not in format_question("What did Lutnick say?", "Did the talks end?")

@@ -2,6 +2,7 @@
 
 from assistant.citations import REFUSAL_TEXT, check_answer, cited_numbers, is_refusal, with_markers
 from assistant.evidence import Source, split_passages
+from assistant.prompt import format_sources
 from assistant.types import Passage
 
 from .conftest import SEEDS
@@ -168,3 +169,10 @@ def test_a_name_from_the_question_needs_a_source_that_is_about_it():
     question = "What did Howard Lutnick say about President Trump's approach?"
     answer = check_answer("Howard Lutnick said Washington's rollback would match Beijing's in scope and impact [1].", SOURCES, question=question)
     assert not answer.refused and "rollback" in answer.citations[0].quote
+
+
+def test_the_header_names_outlet_and_date_and_skips_a_title_the_text_repeats():
+    assert SOURCES[0].header == "Deal (Reuters, June 11, 2025)"
+    derived = Passage("d", "004", TEXT[:40] + "…", None, None, None, None, TEXT[:300], 0, 300, 1.0)
+    [source] = [Source(1, derived, split_passages([derived])[0])]
+    assert source.header == "" and format_sources([source]).startswith("[1] " + TEXT[:40])
