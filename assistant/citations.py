@@ -238,8 +238,11 @@ def check_answer(
         sentence = raw[a:b]
         claim = strip_markers(sentence)
         verdict = VERDICT.match(claim)
-        if verdict:  # "Yes, ..." is a conclusion from the sources: it stays even when its reasons need dropping
-            kept.append(f"{verdict.group(1).capitalize()}.")
+        if verdict:
+            # "Yes, ..." opening the answer is its conclusion: it stays even when its reasons need dropping. A later
+            # "Yes"/"No" is the model arguing with itself: only the claim after it is kept, if supported.
+            if not (kept or dropped):
+                kept.append(f"{verdict.group(1).capitalize()}.")
             claim = claim[verdict.end() :]
             claim = claim[:1].upper() + claim[1:]
         if not content_words(claim):

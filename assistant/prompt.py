@@ -12,7 +12,7 @@ from .evidence import Source
 
 SYSTEM = (
     "You answer questions about news articles using only the numbered sources you are given. "
-    "After every sentence, put the number of the source it comes from in square brackets, like [1]. "
+    "Write one fact per sentence, and after it the number of the source it comes from in square brackets, like [1]. "
     "Use the sources' own words, say which outlet or person said what and when, and add nothing the sources do not say. "
     f'Only if no source is about the question, reply: "{REFUSAL_TEXT}" '
     "Answer in at most three short sentences."

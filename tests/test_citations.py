@@ -103,6 +103,15 @@ def test_a_yes_or_no_verdict_stays_while_its_reasons_are_checked():
     assert check_answer("No, the deal is worth 40 billion dollars [1].", SOURCES).text == REFUSAL_TEXT
 
 
+def test_only_the_opening_sentence_carries_a_verdict():
+    answer = check_answer(
+        "No, Reuters does not report that. "
+        "Yes, Lutnick said China's rare earth restrictions were addressed [1].",
+        SOURCES,
+    )
+    assert answer.text.startswith("No. Lutnick said") and "Yes" not in answer.text
+
+
 def test_outlet_and_date_in_the_source_header_support_a_claim():
     answer = check_answer(
         "Reuters reported on June 11, 2025 that Lutnick said China's rare earth restrictions were addressed [1].",
