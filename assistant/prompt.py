@@ -22,7 +22,7 @@ PROMPT = ChatPromptTemplate.from_messages([("system", SYSTEM), ("human", "Source
 
 
 def format_sources(sources: Sequence[Source]) -> str:
-    return "\n\n".join(f"[{s.n}] {s.header}\n{s.text}" if s.header else f"[{s.n}] {s.text}" for s in sources)
+    return "\n\n".join(f"[{s.n}] " + "\n".join(x for x in (s.header, s.text) if x) for s in sources)
 
 
 # "Did ...?", and "Between the report of X and the one of Y, was there ...?"
