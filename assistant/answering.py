@@ -11,7 +11,7 @@ from langchain_core.output_parsers import StrOutputParser
 from ingest import Embedder, Filters
 
 from .citations import REFUSAL_TEXT, check_answer
-from .evidence import select_evidence
+from .evidence import Source, select_evidence
 from .prompt import PROMPT, format_question, format_sources
 from .retrieval import HybridSearch, NewsRetriever, passages_from
 from .types import Answer, Passage
@@ -61,26 +61,50 @@ class Answerer:
         self, question: str, history: Sequence[Message] | None = None, filters: Filters | None = None
     ) -> Iterator[list[Passage] | str | Answer]:
         """Yields the passages found, then text as the model writes it, then the checked Answer."""
+        answer = self.retrieve(question, history, filters)
+        yield answer.passages
+        if not (evidence := self.evidence(answer)):
+            yield answer
+            return
+        sources, similarity = evidence
+        prompt = {"sources": format_sources(sources), "question": format_question(question, earlier_question(history))}
+        raw: list[str] = []
+        for delta in self.generate.stream(prompt):
+            raw.append(delta)
+            yield delta
+        yield self.checked(answer, "".join(raw), sources, similarity)
+
+    def recheck(
+        self, question: str, raw: str, history: Sequence[Message] | None = None, filters: Filters | None = None
+    ) -> Answer:
+        """The Answer a model's text ``raw`` for ``question`` becomes, without generating: the same retrieval and
+        checks as ``stream``, so checks can be tuned on stored answers in minutes."""
+        answer = self.retrieve(question, history, filters)
+        evidence = self.evidence(answer)
+        return self.checked(answer, raw, *evidence) if evidence else answer
+
+    def retrieve(self, question: str, history: Sequence[Message] | None, filters: Filters | None) -> Answer:
+        """An empty Answer holding the passages found."""
         earlier = earlier_question(history)
         # A follow-up ("and what did China offer?") is searched with the question it follows, so its entities stay.
         query = f"{earlier}\n{question}" if earlier else question
         retriever = NewsRetriever(search=self.search, k=self.top_k, filters=filters)
         passages = passages_from(retriever.invoke(query))
-        yield passages
-        answer = Answer(question=question, text="", passages=passages, standalone_question=query if earlier else None)
-        if not self.relevant(passages):
+        return Answer(question=question, text="", passages=passages, standalone_question=query if earlier else None)
+
+    def evidence(self, answer: Answer) -> tuple[list[Source], SentenceSimilarity] | None:
+        """The sources to show the model; None, with the answer made a refusal, when no passage is about the question."""
+        if not self.relevant(answer.passages):
             answer.text, answer.refused = REFUSAL_TEXT, True
-            yield answer
-            return
+            return None
         similarity = SentenceSimilarity(self.embedder)
-        sources = select_evidence(query, passages, similarity, self.evidence_chars)
-        raw: list[str] = []
-        for delta in self.generate.stream({"sources": format_sources(sources), "question": format_question(question, earlier)}):
-            raw.append(delta)
-            yield delta
-        checked = check_answer("".join(raw), sources, similarity, question=query)
+        query = answer.standalone_question or answer.question
+        return select_evidence(query, answer.passages, similarity, self.evidence_chars), similarity
+
+    def checked(self, answer: Answer, raw: str, sources: list[Source], similarity: SentenceSimilarity) -> Answer:
+        checked = check_answer(raw, sources, similarity, question=answer.standalone_question or answer.question)
         answer.text, answer.citations, answer.refused = checked.text, checked.citations, checked.refused
-        yield answer
+        return answer
 
     def warm_up(self) -> None:
         """Loads the model and runs the fixed part of the prompt, so the first question starts from a cached prefix."""

@@ -15,6 +15,7 @@ from ingest.sentences import sentence_spans
 from ingest.terms import STOPWORDS, content_words, stems
 
 from .evidence import Evidence, Source
+from .question_hints import mentioned_outlets
 from .types import Citation
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
@@ -48,6 +49,12 @@ STRONG_SIMILARITY = 0.75  # embedding cosine at which a paraphrase counts even w
 # and a good part from each.
 MIN_JOINT_COVERAGE = 0.75
 MIN_SHARE = 0.3
+# A sentence whose content words are nearly all the question's restates it ("Yes, The Verge suggests X, while
+# The Age implies Y"): each of its parts needs a source sentence this close in meaning.
+RESTATED = 0.8
+RESTATED_SIMILARITY = 0.5
+PART_BREAK = re.compile(r",?\s+(?:while|whereas|but)\s+|;\s+|,\s+(?:and\s+)?")
+MIN_PART_WORDS = 3
 
 # (claim, candidate sentences) -> cosine similarities; the embedder in production.
 Similarity = Callable[[str, list[str]], list[float]]
@@ -123,14 +130,15 @@ class Given:
     def outlet(self, word: str) -> bool:
         return any(re.search(rf"\b{re.escape(word)}\b", outlet) for outlet in self.outlets)
 
-    def names_in(self, text: str) -> list[str]:
-        """Capitalised words past the first, as lower-case word parts: "Bankman-Fried" is "bankman", "fried"."""
+    def names_in(self, text: str, first: bool = False) -> list[str]:
+        """Capitalised words (past the first, unless ``first``), as lower-case word parts: "Bankman-Fried" is
+        "bankman", "fried"; outlets' words ("Times'") are not names."""
         return [
             part
             for match in NAME.finditer(text)
-            if match.start() > 0 and (word := match.group().lower()) not in STOPWORDS | CALENDAR and not self.outlet(word)
+            if (first or match.start() > 0) and (word := match.group().lower()) not in STOPWORDS | CALENDAR
             for part in re.findall(r"\w+", word)
-            if part != "s"
+            if part != "s" and part not in STOPWORDS and not self.outlet(part)
         ]
 
 
@@ -223,34 +231,81 @@ def clause_support(
     return supports
 
 
+def restated_parts(claim: str) -> list[str]:
+    """Its clauses and list items ("X, as reported by Y, has ..., is ..., and is ..."), a short one joined to
+    the one before it."""
+    parts: list[str] = []
+    for piece in PART_BREAK.split(claim):
+        if parts and len(content_words(parts[-1])) < MIN_PART_WORDS:
+            parts[-1] = f"{parts[-1]}, {piece}"
+        elif content_words(piece):
+            parts.append(piece)
+    if len(parts) > 1 and len(content_words(parts[-1])) < MIN_PART_WORDS:
+        parts[-2:] = [f"{parts[-2]}, {parts[-1]}"]
+    return parts
+
+
+def restated_support(claim: str, sources: Sequence[Source], similarity: Similarity | None, given: Given) -> list[Support]:
+    """A sentence restating the question adds only its answer (a name, or nothing after a Yes or No). It is
+    supported when each part of it has a source that holds the answer's names and the part's numbers, names
+    something the part names, comes from the outlet the part names, if any, and has a sentence close in meaning
+    to the part."""
+    words = list(dict.fromkeys(stems(claim)))
+    if not similarity or not words or coverage(words, given.words) < RESTATED:
+        return []
+    answer_names = set(given.names_in(claim, first=True)) - given.names
+    supports = []
+    for part in restated_parts(claim):
+        names = set(given.names_in(part, first=True))
+        outlets = [o for o in given.outlets if re.search(rf"\b{re.escape(o)}\b", part, re.IGNORECASE)]
+        best: Support | None = None
+        for source in sources:
+            # Names and numbers may stand anywhere in the passage; the quote is its sentence closest to the part.
+            text = f"{source.header} {source.passage.text}"
+            held = set(re.findall(r"\w+", text.lower()))
+            if (
+                not answer_names <= held
+                or (names and not names & held)
+                or not numbers_present(part, text)
+                or (outlets and source.passage.source.lower() not in outlets)
+            ):
+                continue
+            cosines = similarity(part, [e.text for e in source.sentences])
+            i = max(range(len(cosines)), key=cosines.__getitem__)
+            if cosines[i] >= RESTATED_SIMILARITY and (best is None or cosines[i] > best.strength):
+                best = Support(source.n, source.sentences[i], cosines[i])
+        if best is None:
+            return []
+        supports.append(best)
+    return supports
+
+
 def check_answer(
     raw: str, sources: Sequence[Source], similarity: Similarity | None = None, question: str = ""
 ) -> CheckedAnswer:
     """Keeps supported sentences, renumbers their citations 1..m in order of first use, and drops the rest."""
     given = Given.of(question, sources)
     by_number = {source.n: source for source in sources}
-    citations: dict[tuple[int, int], Citation] = {}
-    kept: list[str] = []
-    dropped: list[str] = []
-    refusals = 0
-    lead_unsupported = False  # the first claim is the answer; if it goes, the rest cannot stand in for it
+    verdict: str | None = None
+    # In order: each claim with the sources supporting it (none: dropped); the model's own refusals with None.
+    sentences: list[tuple[str, list[Support] | None]] = []
+    answer_first = False  # the answer opens with a claim, not a verdict or a refusal: that claim is the answer
     for a, b in sentence_spans(raw):
         sentence = raw[a:b]
         claim = strip_markers(sentence)
-        verdict = VERDICT.match(claim)
-        if verdict:
+        if match := VERDICT.match(claim):
             # "Yes, ..." opening the answer is its conclusion: it stays even when its reasons need dropping. A later
             # "Yes"/"No" is the model arguing with itself: only the claim after it is kept, if supported.
-            if not (kept or dropped):
-                kept.append(f"{verdict.group(1).capitalize()}.")
-            claim = claim[verdict.end() :]
+            if not (verdict or sentences):
+                verdict = f"{match.group(1).capitalize()}."
+            claim = claim[match.end() :]
             claim = claim[:1].upper() + claim[1:]
         if not content_words(claim):
             continue
         if is_refusal(claim):
-            kept.append(claim)
-            refusals += 1
+            sentences.append((claim, None))
             continue
+        answer_first = answer_first or not (verdict or sentences)
         asked = [n for n in dict.fromkeys(cited_numbers(sentence)) if n in by_number]
         support = [s for n in asked if (s := best_support(claim, by_number[n], similarity, given))]
         if not support:  # repair: the source that supports it best, if any does
@@ -258,37 +313,65 @@ def check_answer(
                 s for n in by_number if n not in asked and (s := best_support(claim, by_number[n], similarity, given))
             ]
             support = [max(others, key=lambda s: s.strength)] if others else clause_support(claim, sources, similarity, given)
-        support = support or joint_support(claim, sources, given)
-        if not support:
-            lead_unsupported = lead_unsupported or not (kept or dropped)
-            dropped.append(claim)
-            continue
-        numbers = []
-        for found in support:
-            evidence = found.evidence
-            key = (found.n, evidence.start)
-            if key not in citations:
-                passage = by_number[found.n].passage
-                citations[key] = Citation(
-                    n=len(citations) + 1,
-                    doc_id=passage.doc_id,
-                    title=passage.title,
-                    source=passage.source,
-                    published_at=passage.published_at,
-                    url=passage.url,
-                    quote=evidence.text,
-                    start=evidence.start,
-                    end=evidence.end,
-                )
-            numbers.append(citations[key].n)
-        kept.append(with_markers(claim, numbers))
-    if lead_unsupported:
-        citations, kept = {}, []
+        sentences.append((claim, support or joint_support(claim, sources, given)))
+    claims = [(claim, support) for claim, support in sentences if support is not None]
+    if not any(support for _, support in claims):
+        # Nothing checked out word by word: the model may have answered by restating the question.
+        restated = {claim: restated_support(claim, sources, similarity, given) for claim, _ in claims}
+        sentences = [(claim, support if support is None else restated[claim]) for claim, support in sentences]
+        claims = [(claim, support) for claim, support in sentences if support is not None]
+    if (answer_first and not claims[0][1]) or not answers_the_question(claims, question, sources, given):
+        # An unsupported first claim was the answer: the rest cannot stand in for it.
+        sentences = [(claim, support if support is None else []) for claim, support in sentences]
+    citations: dict[tuple[int, int], Citation] = {}
+    kept = [verdict] if verdict else []
+    for claim, support in sentences:
+        if support is None:
+            kept.append(claim)
+        elif support:
+            kept.append(with_markers(claim, [cite(found, by_number, citations) for found in support]))
     refused = not citations
-    if refused:  # with nothing supported, a verdict would stand on nothing
-        kept = [k for k in kept if not VERDICT.fullmatch(k)]
-    text = " ".join(kept) if citations else (" ".join(kept) if refusals else REFUSAL_TEXT)
+    dropped = [claim for claim, support in sentences if support == []]
+    refusals = [claim for claim, support in sentences if support is None]
+    # With nothing supported, a verdict would stand on nothing.
+    text = (" ".join(refusals) or REFUSAL_TEXT) if refused else " ".join(kept)
     return CheckedAnswer(text=text, citations=list(citations.values()), refused=refused, dropped=dropped)
+
+
+def answers_the_question(
+    claims: list[tuple[str, list[Support]]], question: str, sources: Sequence[Source], given: Given
+) -> bool:
+    """True claims can still answer another question: an answer must share a word with the question (outlets
+    and reporting verbs aside), and when the question names outlets, rest on at least one of them."""
+    supported = [claim for claim, support in claims if support]
+    if not supported or not question:
+        return True
+    asked = {w for w in stems(question) if not given.outlet(w)} - ATTRIBUTION
+    if asked and not any(asked & set(stems(claim)) for claim in supported):
+        return False
+    outlets = {s.passage.source for s in sources if s.passage.source}
+    named = {o for group in mentioned_outlets(question, outlets) for o in group}
+    cited = {found.n for _, support in claims for found in support}
+    return not named or any(source.passage.source in named for source in sources if source.n in cited)
+
+
+def cite(found: Support, by_number: dict[int, Source], citations: dict[tuple[int, int], Citation]) -> int:
+    """The number of the citation for ``found``'s sentence, numbered in order of first use."""
+    key = (found.n, found.evidence.start)
+    if key not in citations:
+        passage = by_number[found.n].passage
+        citations[key] = Citation(
+            n=len(citations) + 1,
+            doc_id=passage.doc_id,
+            title=passage.title,
+            source=passage.source,
+            published_at=passage.published_at,
+            url=passage.url,
+            quote=found.evidence.text,
+            start=found.evidence.start,
+            end=found.evidence.end,
+        )
+    return citations[key].n
 
 
 def with_markers(claim: str, numbers: list[int]) -> str:

@@ -2,11 +2,13 @@
 
     python -m bench.answers [--limit N] [--types T1,T2] [--no-distractors] [--data DIR]
     python -m bench.answers --seeds    # five questions about seeds/, for time to first token
+    python -m bench.answers --recheck bench/results/answers-....json   # today's checks on a run's stored answers
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import tempfile
 import time
@@ -80,31 +82,43 @@ def run(assistant: Assistant, questions: list[dict]) -> list[dict]:
     rows = []
     for q in progress(questions, "answers"):
         answer, raw, ttft, total = timed_answer(assistant, q["question"])
-        answerable = q["question_type"] != "null_query"
-        quotes = verbatim_quotes(assistant, answer)
-        cited = [] if answer.refused else sentences_cited(answer.text)
-        rows.append(
-            {
-                "id": q["id"],
-                "type": q["question_type"],
-                "question": q["question"],
-                "gold": q["answer"],
-                "answer": answer.text,
-                "raw": raw,  # before the citation check: shows what the check dropped
-                "refused": answer.refused,
-                "correct": answer_correct(q["answer"], answer.text, answer.refused) if answerable else None,
-                "raw correct": answer_correct(q["answer"], raw, not raw) if answerable else None,
-                "citations": len(answer.citations),
-                "verbatim quotes": sum(quotes),
-                "sentences": len(cited),
-                "cited sentences": sum(cited),
-                "dangling markers": dangling_markers(answer),
-                "ttft s": ttft,
-                "total s": total,
-            }
-        )
+        rows.append(row(assistant, q, answer, raw, ttft, total))
         log(f"{q['id']}: {total:.1f}s refused={answer.refused} correct={rows[-1]['correct']} {answer.text[:100]!r}")
     return rows
+
+
+def recheck(assistant: Assistant, stored: list[dict]) -> list[dict]:
+    """The stored runs' model answers through today's retrieval and checks; their timings are kept."""
+    rows = []
+    for r in progress(stored, "recheck"):
+        q = {"id": r["id"], "question": r["question"], "question_type": r["type"], "answer": r["gold"]}
+        answer = assistant.answerer.recheck(r["question"], r["raw"])
+        rows.append(row(assistant, q, answer, r["raw"], r["ttft s"], r["total s"]))
+    return rows
+
+
+def row(assistant: Assistant, q: dict, answer: Answer, raw: str, ttft: float | None, total: float) -> dict:
+    answerable = q["question_type"] != "null_query"
+    quotes = verbatim_quotes(assistant, answer)
+    cited = [] if answer.refused else sentences_cited(answer.text)
+    return {
+        "id": q["id"],
+        "type": q["question_type"],
+        "question": q["question"],
+        "gold": q["answer"],
+        "answer": answer.text,
+        "raw": raw,  # before the citation check: shows what the check dropped
+        "refused": answer.refused,
+        "correct": answer_correct(q["answer"], answer.text, answer.refused) if answerable else None,
+        "raw correct": answer_correct(q["answer"], raw, not raw) if answerable else None,
+        "citations": len(answer.citations),
+        "verbatim quotes": sum(quotes),
+        "sentences": len(cited),
+        "cited sentences": sum(cited),
+        "dangling markers": dangling_markers(answer),
+        "ttft s": ttft,
+        "total s": total,
+    }
 
 
 def summarize(rows: list[dict]) -> dict:
@@ -137,7 +151,16 @@ def main() -> None:
     parser.add_argument("--seeds", action="store_true", help="five questions about seeds/ instead of dev.jsonl")
     parser.add_argument("--no-distractors", action="store_true", help="index the question corpus alone, without BBC")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder holding eval/ and corpora/ (../shared)")
+    parser.add_argument(
+        "--recheck",
+        type=Path,
+        metavar="RESULTS",
+        help="no model: re-run retrieval and the citation check on the answers stored in a results file, on its corpus",
+    )
     args = parser.parse_args()
+    stored = json.loads(args.recheck.read_text()) if args.recheck else None
+    if stored:  # the same articles as the stored run, or retrieval would differ from what its model saw
+        args.seeds, args.no_distractors = stored["options"]["seeds"], stored["options"]["no_distractors"]
 
     data = Data.under(args.data)
     if args.seeds:
@@ -157,15 +180,18 @@ def main() -> None:
         report = assistant.ingest(files)
         for problem in report.problems:
             log(f"ingest problem: {problem}")
-        log("loading the model")
-        started = time.perf_counter()
-        # Not timed per question: otherwise the first question's latency is the model's load time.
-        assistant.warm_up()
-        warm_up = time.perf_counter() - started
-        rows = run(assistant, questions)
+        if stored:
+            rows, warm_up = recheck(assistant, stored["per_question"]), stored["summary"]["warm-up s"]
+        else:
+            log("loading the model")
+            started = time.perf_counter()
+            # Not timed per question: otherwise the first question's latency is the model's load time.
+            assistant.warm_up()
+            warm_up = time.perf_counter() - started
+            rows = run(assistant, questions)
 
     summary = summarize(rows) | {"warm-up s": warm_up}
-    name = "answers-seeds" if args.seeds else "answers"
+    name = ("answers-seeds" if args.seeds else "answers") + ("-recheck" if stored else "")
     payload = {
         "benchmark": name,
         "run": info,

@@ -66,3 +66,13 @@ def test_yes_no_questions_get_the_verdict_cue_even_after_a_leading_clause():
     assert cue in format_question("Between the Reuters report of June 10 and the one of June 11, was there a change?", None)
     assert cue not in format_question("Which official, speaking on June 11, addressed the curbs?", None)
     assert cue not in format_question("What did Lutnick say?", "Did the talks end?")
+
+
+def test_recheck_puts_a_given_answer_through_the_same_retrieval_and_checks(seeded, tiny_model):
+    assistant = Assistant(seeded, local_model_path=tiny_model)
+    raw = "Lutnick said China's rare earth restrictions were addressed “as a fundamental part of the framework” [2]."
+    answer = assistant.answerer.recheck(QUESTION, raw)
+    assert not answer.refused and answer.passages[0].doc_id == LUTNICK_DOC
+    assert answer.text.endswith("[1].") and "as a fundamental part of the framework" in answer.citations[0].quote
+    check_invariants(assistant, answer)
+    assert assistant.answerer.recheck(QUESTION, "Kuala Lumpur has 2 million people [1].").refused

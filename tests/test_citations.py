@@ -1,9 +1,14 @@
 """Citation checking is our own logic: tested on fixed passages and fixed model outputs."""
 
+import pytest
+
+from assistant.answering import SentenceSimilarity
 from assistant.citations import REFUSAL_TEXT, check_answer, cited_numbers, is_refusal, with_markers
 from assistant.evidence import Source, split_passages
 from assistant.prompt import format_sources
+from assistant.settings import Settings
 from assistant.types import Passage
+from ingest import Embedder
 
 from .conftest import SEEDS
 
@@ -185,3 +190,43 @@ def test_the_header_names_outlet_and_date_and_skips_a_title_the_text_repeats():
     derived = Passage("d", "004", TEXT[:40] + "…", None, None, None, None, TEXT[:300], 0, 300, 1.0)
     [source] = [Source(1, derived, split_passages([derived])[0])]
     assert source.header == "" and format_sources([source]).startswith("[1] " + TEXT[:40])
+
+
+@pytest.fixture(scope="module")
+def similarity():
+    return SentenceSimilarity(Embedder(Settings().model_cache_dir))
+
+
+RESTATING_QUESTION = (
+    "Does Reuters say the disagreement over China's curbs on critical minerals was settled in the framework, "
+    "while Bloomberg reports that the Chinese delegation was headed by a vice premier?"
+)
+
+
+def test_an_answer_that_restates_the_question_needs_each_part_close_to_a_sentence_of_the_outlet_it_names(similarity):
+    restated = RESTATING_QUESTION.replace("Does Reuters say", "Yes, Reuters says").rstrip("?") + "."
+    answer = check_answer(restated, THREE, similarity, question=RESTATING_QUESTION)
+    assert answer.text.startswith("Yes. Reuters says") and answer.text.endswith("[1][2].")
+    assert [c.quote[:20] for c in answer.citations] == ["One of the most cont", "The Chinese delegati"]
+    assert check_answer(restated, THREE, similarity).refused  # not a restatement without the question
+    # The same words, each part put in the other outlet's mouth: Reuters does not say who headed the delegation.
+    swapped = RESTATING_QUESTION.replace("Reuters", "OUTLET").replace("Bloomberg", "Reuters").replace("OUTLET", "Bloomberg")
+    wrong = swapped.replace("Does Bloomberg say", "Yes, Bloomberg says").rstrip("?") + "."
+    assert check_answer(wrong, THREE, similarity, question=swapped).refused
+
+
+def test_the_name_a_restating_answer_adds_must_be_in_every_source_it_rests_on(similarity):
+    question = "Who led the Chinese delegation in the talks, according to Bloomberg?"
+    kept = check_answer("He Lifeng led the Chinese delegation in the talks, according to Bloomberg.", THREE, similarity, question=question)
+    assert not kept.refused and kept.citations[0].quote.startswith("The Chinese delegation")
+    invented = check_answer("Wang Yi led the Chinese delegation in the talks, according to Bloomberg.", THREE, similarity, question=question)
+    assert invented.refused
+
+
+def test_true_claims_that_answer_another_question_are_a_refusal():
+    claim = "China's restrictions on rare earth exports were addressed as a fundamental part of the framework [1]."
+    off_topic = check_answer(claim, THREE, question="Which company cut its office space in New York by one floor?")
+    assert off_topic.refused and off_topic.text == REFUSAL_TEXT and off_topic.dropped
+    asked_of_bloomberg = check_answer(claim, THREE, question="According to Bloomberg, what was part of the framework?")
+    assert asked_of_bloomberg.refused  # the sentence is Reuters'
+    assert not check_answer(claim, THREE, question="According to Reuters, what was part of the framework?").refused
