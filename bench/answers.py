@@ -146,7 +146,8 @@ def summarize(rows: list[dict]) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.answers", description=__doc__.splitlines()[0])
-    parser.add_argument("--limit", type=int, help="only the first N questions (after --types)")
+    parser.add_argument("--limit", type=int, help="only the first N questions (after --types and --skip)")
+    parser.add_argument("--skip", type=int, default=0, help="leave out the first N questions (after --types)")
     parser.add_argument("--types", help="comma list of question types, e.g. inference_query,null_query")
     parser.add_argument("--seeds", action="store_true", help="five questions about seeds/ instead of dev.jsonl")
     parser.add_argument("--no-distractors", action="store_true", help="index the question corpus alone, without BBC")
@@ -171,7 +172,8 @@ def main() -> None:
     else:
         files = [data.corpus] + ([] if args.no_distractors else [data.distractors])
         types = set(args.types.split(",")) if args.types else None
-        questions = [q for q in read_jsonl(data.questions) if types is None or q["question_type"] in types][: args.limit]
+        questions = [q for q in read_jsonl(data.questions) if types is None or q["question_type"] in types]
+        questions = questions[args.skip :][: args.limit]
     info = run_info()
 
     with tempfile.TemporaryDirectory(prefix="bench-answers-") as tmp:
