@@ -112,6 +112,10 @@ class Support:
     strength: float  # word coverage plus cosine of the quoted sentence: compares passages for repair
 
 
+def outlets_of(sources: Sequence[Source]) -> set[str]:
+    return {s.passage.source for s in sources if s.passage.source}
+
+
 @dataclass(frozen=True)
 class Given:
     """What a claim may take from elsewhere than its source: the question's words are the user's own ("Google is
@@ -123,7 +127,7 @@ class Given:
 
     @classmethod
     def of(cls, question: str, sources: Sequence[Source]) -> Given:
-        outlets = tuple(sorted({s.passage.source.lower() for s in sources if s.passage.source}))
+        outlets = tuple(sorted(o.lower() for o in outlets_of(sources)))
         given = cls(frozenset(stems(question)) | ATTRIBUTION, outlets=outlets)
         return replace(given, names=frozenset(given.names_in(question)))
 
@@ -257,7 +261,7 @@ def restated_support(claim: str, sources: Sequence[Source], similarity: Similari
     supports = []
     for part in restated_parts(claim):
         names = set(given.names_in(part, first=True))
-        outlets = [o for o in given.outlets if re.search(rf"\b{re.escape(o)}\b", part, re.IGNORECASE)]
+        outlets = {o for group in mentioned_outlets(part, outlets_of(sources)) for o in group}
         best: Support | None = None
         for source in sources:
             # Names and numbers may stand anywhere in the passage; the quote is its sentence closest to the part.
@@ -267,7 +271,7 @@ def restated_support(claim: str, sources: Sequence[Source], similarity: Similari
                 not answer_names <= held
                 or (names and not names & held)
                 or not numbers_present(part, text)
-                or (outlets and source.passage.source.lower() not in outlets)
+                or (outlets and source.passage.source not in outlets)
             ):
                 continue
             cosines = similarity(part, [e.text for e in source.sentences])
@@ -314,12 +318,13 @@ def check_answer(
             ]
             support = [max(others, key=lambda s: s.strength)] if others else clause_support(claim, sources, similarity, given)
         sentences.append((claim, support or joint_support(claim, sources, given)))
-    claims = [(claim, support) for claim, support in sentences if support is not None]
-    if not any(support for _, support in claims):
+    if not any(support for _, support in sentences):
         # Nothing checked out word by word: the model may have answered by restating the question.
-        restated = {claim: restated_support(claim, sources, similarity, given) for claim, _ in claims}
-        sentences = [(claim, support if support is None else restated[claim]) for claim, support in sentences]
-        claims = [(claim, support) for claim, support in sentences if support is not None]
+        sentences = [
+            (claim, support if support is None else restated_support(claim, sources, similarity, given))
+            for claim, support in sentences
+        ]
+    claims = [(claim, support) for claim, support in sentences if support is not None]
     if (answer_first and not claims[0][1]) or not answers_the_question(claims, question, sources, given):
         # An unsupported first claim was the answer: the rest cannot stand in for it.
         sentences = [(claim, support if support is None else []) for claim, support in sentences]
@@ -349,8 +354,7 @@ def answers_the_question(
     asked = {w for w in stems(question) if not given.outlet(w)} - ATTRIBUTION
     if asked and not any(asked & set(stems(claim)) for claim in supported):
         return False
-    outlets = {s.passage.source for s in sources if s.passage.source}
-    named = {o for group in mentioned_outlets(question, outlets) for o in group}
+    named = {o for group in mentioned_outlets(question, outlets_of(sources)) for o in group}
     cited = {found.n for _, support in claims for found in support}
     return not named or any(source.passage.source in named for source in sources if source.n in cited)
 
