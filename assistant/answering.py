@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 
 from ingest import Embedder, Filters
+from ingest.catalog import Catalog
 
 from .citations import REFUSAL_TEXT, check_answer
-from .evidence import Source, select_evidence
+from .evidence import Source, select_evidence, whole_documents
 from .prompt import PROMPT, format_question, format_sources
 from .retrieval import HybridSearch, NewsRetriever, passages_from
 from .types import Answer, Passage
@@ -32,6 +34,14 @@ class SentenceSimilarity:
         return [float(self.vectors[s] @ self.vectors[claim]) for s in sentences]
 
 
+@dataclass(frozen=True)
+class CachedCollection:
+    """A collection small enough to be every question's sources, and the document versions it was made of."""
+
+    sources: list[Source]
+    versions: dict[str, str]
+
+
 def earlier_question(history: Sequence[Message] | None) -> str | None:
     for message in reversed(history or []):
         if message.get("role") == "user" and str(message.get("content", "")).strip():
@@ -48,12 +58,15 @@ class Answerer:
         top_k: int,
         min_relevance: float,
         evidence_chars: int,
+        collection_chars: int,
     ):
         self.search = search
         self.embedder = embedder
         self.top_k = top_k
         self.min_relevance = min_relevance
         self.evidence_chars = evidence_chars
+        self.collection_chars = collection_chars
+        self.collection: CachedCollection | None = None  # set by warm_up
         self.llm = llm
         self.generate = PROMPT | llm | StrOutputParser()
 
@@ -63,7 +76,7 @@ class Answerer:
         """Yields the passages found, then text as the model writes it, then the checked Answer."""
         answer = self.retrieve(question, history, filters)
         yield answer.passages
-        if not (evidence := self.evidence(answer)):
+        if not (evidence := self.evidence(answer, filters)):
             yield answer
             return
         sources, similarity = evidence
@@ -80,7 +93,7 @@ class Answerer:
         """The Answer a model's text ``raw`` for ``question`` becomes, without generating: the same retrieval and
         checks as ``stream``, so checks can be tuned on stored answers in minutes."""
         answer = self.retrieve(question, history, filters)
-        evidence = self.evidence(answer)
+        evidence = self.evidence(answer, filters)
         return self.checked(answer, raw, *evidence) if evidence else answer
 
     def retrieve(self, question: str, history: Sequence[Message] | None, filters: Filters | None) -> Answer:
@@ -92,12 +105,14 @@ class Answerer:
         passages = passages_from(retriever.invoke(query))
         return Answer(question=question, text="", passages=passages, standalone_question=query if earlier else None)
 
-    def evidence(self, answer: Answer) -> tuple[list[Source], SentenceSimilarity] | None:
+    def evidence(self, answer: Answer, filters: Filters | None) -> tuple[list[Source], SentenceSimilarity] | None:
         """The sources to show the model; None, with the answer made a refusal, when no passage is about the question."""
         if not self.relevant(answer.passages):
             answer.text, answer.refused = REFUSAL_TEXT, True
             return None
         similarity = SentenceSimilarity(self.embedder)
+        if self.collection and filters in (None, Filters()) and self.collection.versions == self.catalog.hashes():
+            return self.collection.sources, similarity
         query = answer.standalone_question or answer.question
         return select_evidence(query, answer.passages, similarity, self.evidence_chars), similarity
 
@@ -107,8 +122,24 @@ class Answerer:
         return answer
 
     def warm_up(self) -> None:
-        """Loads the model and runs the fixed part of the prompt, so the first question starts from a cached prefix."""
-        (PROMPT | self.llm.bind(max_tokens=1)).invoke({"sources": "", "question": ""})
+        """Loads the model and runs the fixed part of the prompt, so that questions start from a cached prefix.
+
+        A collection of at most ``collection_chars`` goes whole into that prefix, as every question's sources: slower
+        to warm up, but then a question costs only its own tokens before the answer starts (until the collection
+        changes)."""
+        self.collection = self.small_collection()
+        sources = format_sources(self.collection.sources) if self.collection else ""
+        (PROMPT | self.llm.bind(max_tokens=1)).invoke({"sources": sources, "question": ""})
+
+    def small_collection(self) -> CachedCollection | None:
+        if self.collection_chars <= 0 or not 0 < self.catalog.text_chars() <= self.collection_chars:
+            return None
+        documents = self.catalog.documents()
+        return CachedCollection(whole_documents(documents), {d.doc_id: d.content_hash for d in documents})
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.search.index.catalog
 
     def relevant(self, passages: list[Passage]) -> bool:
         return bool(passages) and max(p.similarity for p in passages) >= self.min_relevance

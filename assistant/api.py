@@ -84,7 +84,9 @@ class Assistant:
     def answerer(self) -> Answerer:
         if self._answerer is None:
             s = self.settings
-            self._answerer = Answerer(self.hybrid, self.llm, self.embedder, s.top_k, s.min_relevance, s.evidence_chars)
+            self._answerer = Answerer(
+                self.hybrid, self.llm, self.embedder, s.top_k, s.min_relevance, s.evidence_chars, s.collection_chars
+            )
         return self._answerer
 
     @property

@@ -146,6 +146,16 @@ class Given:
         ]
 
 
+    def leading_name(self, claim: str, source: str) -> list[str]:
+        """The claim's first word as a name ("Lutnick said ..."), when the source uses it as one, capitalised
+        within a sentence; otherwise nothing ("Specifically, ...")."""
+        first = NAME.match(claim)
+        if not first or not (parts := self.names_in(first.group(), first=True)):
+            return []
+        within = re.search(rf"[^\s.!?“\"]\s+[‘'“\"]?{re.escape(first.group())}(?![\w'’-])", source)
+        return parts if within else []
+
+
 def names_present(claim: str, source: str, given: Given) -> bool:
     """Every name the claim mentions is in the source: a source about Todd Boehly does not show that Pamela
     Anderson partnered with him. A name the question mentions may be missing when the source holds another of
@@ -163,27 +173,37 @@ def best_support(claim: str, source: Source, similarity: Similarity | None, give
     sentences = source.sentences
     if not sentences:
         return None
-    # The header counts: "TechCrunch reported on October 1 that ..." rests on the outlet and date as well.
-    passage_text = source_text(source)
-    if not (
-        numbers_present(claim, passage_text)
-        and quotes_present(claim, passage_text)
-        and names_present(claim, passage_text, given)
-    ):
+    # A claim rests on one sentence and its neighbours, with the header: names, numbers and words found elsewhere
+    # in a long source do not count. Whoever the claim names must be named in the sentence or the one before
+    # ("He added"): a sentence quoting Li does not show what Lutnick said, even in an article naming Lutnick.
+    subject = set(given.leading_name(claim, source_text(source)))
+
+    def near(i: int, after: int) -> str:
+        return " ".join([source.header, *(s.text for s in sentences[max(i - 1, 0) : i + 1 + after])])
+
+    windows = {
+        i: window
+        for i in range(len(sentences))
+        if numbers_present(claim, window := near(i, after=1))
+        and quotes_present(claim, window)
+        and names_present(claim, named := near(i, after=0), given)
+        and subject <= set(re.findall(r"\w+", named.lower()))
+    }
+    if not windows:
         return None
     words = list(dict.fromkeys(stems(claim)))
     new = [w for w in words if w not in given.words] or words
     held = [set(stems(s.text)) for s in sentences]
     per_sentence = [coverage(new, h) for h in held]
     cosines = similarity(claim, [s.text for s in sentences]) if similarity else [0.0] * len(sentences)
-    best = max(range(len(sentences)), key=lambda i: (per_sentence[i] + coverage(words, held[i]) + cosines[i], per_sentence[i]))
+    best = max(windows, key=lambda i: (per_sentence[i] + coverage(words, held[i]) + cosines[i], per_sentence[i]))
     support = Support(source.n, sentences[best], per_sentence[best] + cosines[best])
     if cosines[best] >= STRONG_SIMILARITY:
         return support
-    passage_stems = set(stems(passage_text))
+    window_stems = set(stems(windows[best]))
     if (
-        coverage(new, passage_stems) >= MIN_PASSAGE_COVERAGE
-        and coverage(words, passage_stems) >= MIN_SHARE
+        coverage(new, window_stems) >= MIN_PASSAGE_COVERAGE
+        and coverage(words, window_stems) >= MIN_SHARE
         and per_sentence[best] >= MIN_SENTENCE_COVERAGE
     ):
         return support

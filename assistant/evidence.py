@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from ingest import Document
 from ingest.sentences import sentence_spans
 from ingest.terms import content_words
 
@@ -56,6 +57,27 @@ def split_passages(passages: Sequence[Passage]) -> list[list[Evidence]]:
         [Evidence(i, p.text[a:b], p.start + a, p.start + b) for a, b in sentence_spans(p.text)]
         for i, p in enumerate(passages)
     ]
+
+
+def whole_documents(documents: Sequence[Document]) -> list[Source]:
+    """Every article, whole, as one source each: for a collection small enough to sit in the prompt's cached prefix."""
+    passages = [
+        Passage(
+            chunk_id=d.doc_id,
+            doc_id=d.doc_id,
+            title=d.title,
+            source=d.source,
+            published_at=d.published_at,
+            url=d.url,
+            author=d.author,
+            text=d.text,
+            start=0,
+            end=len(d.text),
+            score=0.0,
+        )
+        for d in documents
+    ]
+    return [Source(i + 1, p, sentences) for i, (p, sentences) in enumerate(zip(passages, split_passages(passages)))]
 
 
 def select_evidence(

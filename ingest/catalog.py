@@ -95,7 +95,10 @@ class Catalog:
     def close(self) -> None:
         self.db.close()
 
-    def hashes(self, doc_ids: Iterable[str]) -> dict[str, str]:
+    def hashes(self, doc_ids: Iterable[str] | None = None) -> dict[str, str]:
+        """Each document's content hash: of the ones asked for, or of all, which tells whether anything changed."""
+        if doc_ids is None:
+            return {row["doc_id"]: row["content_hash"] for row in self.db.execute("SELECT doc_id, content_hash FROM documents")}
         ids = list(doc_ids)
         found: dict[str, str] = {}
         for i in range(0, len(ids), 500):
@@ -200,6 +203,9 @@ class Catalog:
 
     def sources(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT DISTINCT source FROM documents WHERE source IS NOT NULL")]
+
+    def text_chars(self) -> int:
+        return self.db.execute("SELECT COALESCE(SUM(LENGTH(text)), 0) FROM documents").fetchone()[0]
 
     def count(self) -> tuple[int, int]:
         docs = self.db.execute("SELECT count(*) FROM documents").fetchone()[0]

@@ -76,3 +76,48 @@ def test_recheck_puts_a_given_answer_through_the_same_retrieval_and_checks(seede
     assert answer.text.endswith("[1].") and "as a fundamental part of the framework" in answer.citations[0].quote
     check_invariants(assistant, answer)
     assert assistant.answerer.recheck(QUESTION, "Kuala Lumpur has 2 million people [1].").refused
+
+
+def whole_texts(sources) -> list[str]:
+    return [s.passage.text for s in sources if s.passage.start == 0 and s.passage.end == len(s.passage.text)]
+
+
+def test_warm_up_caches_a_small_collection_as_every_questions_sources(seeded, tiny_model):
+    from assistant.llm import load_llama
+
+    assistant = Assistant(seeded, local_model_path=tiny_model, collection_chars=8000)
+    assistant.warm_up()
+    documents = assistant.documents()
+    llm = assistant.answerer.llm
+    llama, _ = load_llama(llm.model_path, llm.context_tokens, llm.threads)
+    warmed = llama.input_ids[: llama.n_tokens].tolist()
+    assistant.ask("Who led the Chinese delegation?")
+    seen = llama.input_ids[: llama.n_tokens].tolist()
+    # The question's prompt extends the warm-up's (all but its closing tokens), which llama.cpp reuses.
+    assert seen[: len(warmed) - 8] == warmed[: len(warmed) - 8]
+    prompt = llama.detokenize(seen).decode()
+    for document in documents:
+        assert document.text.strip().splitlines()[-1].split(". ")[-1] in prompt
+
+
+def test_the_cached_collection_is_used_only_while_unchanged_and_unfiltered(seeded, tiny_model, tmp_path):
+    from ingest import Filters
+
+    assistant = Assistant(seeded, local_model_path=tiny_model, collection_chars=8000)
+    answerer = assistant.answerer
+    answer = answerer.retrieve(QUESTION, None, None)
+    assert answerer.evidence(answer, None) and not whole_texts(answerer.evidence(answer, None)[0])
+
+    answerer.collection = answerer.small_collection()
+    assert sorted(whole_texts(answerer.evidence(answer, None)[0])) == sorted(d.text for d in assistant.documents())
+    assert whole_texts(answerer.evidence(answer, Filters())[0])
+    assert not whole_texts(answerer.evidence(answer, Filters(source="Reuters"))[0])
+
+    (tmp_path / "new.txt").write_text("Rare earth prices rose after the talks, traders said on Friday.\n")
+    assistant.ingest(tmp_path / "new.txt")
+    assert not whole_texts(answerer.evidence(answer, None)[0])
+
+
+def test_a_collection_too_large_to_cache_is_not(seeded, tiny_model):
+    assert Assistant(seeded, local_model_path=tiny_model).answerer.small_collection() is None  # off by default
+    assert Assistant(seeded, local_model_path=tiny_model, collection_chars=1000).answerer.small_collection() is None

@@ -230,3 +230,14 @@ def test_true_claims_that_answer_another_question_are_a_refusal():
     asked_of_bloomberg = check_answer(claim, THREE, question="According to Bloomberg, what was part of the framework?")
     assert asked_of_bloomberg.refused  # the sentence is Reuters'
     assert not check_answer(claim, THREE, question="According to Reuters, what was part of the framework?").refused
+
+
+def test_a_claim_is_attributed_to_whoever_its_sentence_names():
+    whole = Passage("d", "004", "Deal", "Reuters", "2025-06-11", None, None, TEXT, 0, len(TEXT), 1.0)
+    [article] = [Source(1, whole, sentences) for sentences in split_passages([whole])]
+    # The article names Lutnick, but only Li said this.
+    li = "the framework provides a clear path to implement previous commitments [1]."
+    assert check_answer(f"Li said {li}", [article]).citations
+    assert check_answer(f"Lutnick said {li}", [article]).refused
+    # "Specifically" is no name: a claim may open with it.
+    assert check_answer(f"Specifically, Li said {li}", [article]).citations
