@@ -7,7 +7,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
 
-import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
@@ -80,6 +79,18 @@ def diversify(passages: list[Passage], k: int, max_per_document: int) -> list[Pa
     return kept
 
 
+def same_filters(searches: list[tuple[str, Filters]]) -> list[tuple[Filters, list[int]]]:
+    """The positions of the searches grouped by their filters, in order of first appearance."""
+    groups: list[tuple[Filters, list[int]]] = []
+    for i, (_, filters) in enumerate(searches):
+        group = next((members for known, members in groups if known == filters), None)
+        if group is None:
+            groups.append((filters, [i]))
+        else:
+            group.append(i)
+    return groups
+
+
 def overlap(a: set[str], b: set[str]) -> float:
     """Jaccard: articles written from one template (two game guides) share most of the smaller one's words,
     but only copies share most of both."""
@@ -91,7 +102,7 @@ class HybridSearch:
         self.index = index
         self.candidates = candidates
         self.max_per_document = max_per_document
-        self.pool = ThreadPoolExecutor(1, thread_name_prefix="dense-search")
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="lexical-search")
 
     def __call__(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]:
         filters = filters or Filters()
@@ -101,10 +112,17 @@ class HybridSearch:
         searches = [(query, filters)]
         searches += [(part.text, replace(filters, source=part.outlets or None)) for part in hints.parts]
         searches += [(query, replace(filters, source=outlet)) for outlet in hints.outlets]
-        vectors = dict(zip(texts := list(dict.fromkeys(q for q, _ in searches)), self.index.embedder.embed(texts)))
+        # BM25 needs no vectors: SQLite searches while the texts are embedded and Chroma searches (both let go of
+        # the GIL), so the two cores are busy together.
+        lexical = self.pool.submit(self.lexical, searches)
+        dense = self.dense(searches)
         similarities: dict[str, float] = {}  # cosines to the whole question only: a clause's are not relevance
+        for (text, _), ranking in zip(searches, dense):
+            if text == query:
+                similarities.update(ranking)
         fused = [
-            self.fused(text, vectors[text], where, similarities if text == query else {}) for text, where in searches
+            reciprocal_rank_fusion([[cid for cid, _ in d], [cid for cid, _ in l]], [DENSE_WEIGHT, LEXICAL_WEIGHT])
+            for d, l in zip(dense, lexical.result())
         ]
         scores: dict[str, float] = {}
         for ranking in fused:
@@ -119,23 +137,26 @@ class HybridSearch:
         order = interleave(rankings, {cid: p.doc_id for cid, p in passages.items()})
         return diversify([passages[cid] for cid in order], k, self.max_per_document)
 
+    def lexical(self, searches: list[tuple[str, Filters]]) -> list[list[tuple[str, float]]]:
+        return [self.index.lexical_search(text, self.candidates, filters) for text, filters in searches]
+
+    def dense(self, searches: list[tuple[str, Filters]]) -> list[list[tuple[str, float]]]:
+        """One vector ranking per search; searches under the same filters share one Chroma query."""
+        texts = list(dict.fromkeys(text for text, _ in searches))
+        vectors = dict(zip(texts, self.index.embedder.embed(texts)))
+        rankings: list[list[tuple[str, float]]] = [[] for _ in searches]
+        for filters, members in same_filters(searches):
+            found = self.index.dense_search([vectors[searches[i][0]] for i in members], self.candidates, filters)
+            for i, ranking in zip(members, found):
+                rankings[i] = ranking
+        return rankings
+
     def said(self, query: str, speakers: list[str], filters: Filters) -> list[str]:
         """Chunks holding the speakers' statements, those sharing most words with the question first."""
         words = set(stems(query)) - set(speakers)
         found = self.index.catalog.statements(speakers, filters)
         ranked = sorted(found, key=lambda pair: (len(words & set(stems(pair[0].text))), pair[0].quoted), reverse=True)
         return list(dict.fromkeys(cid for _, cid in ranked))
-
-    def fused(self, query: str, vector: np.ndarray, filters: Filters, similarities: dict[str, float]) -> dict[str, float]:
-        """One dense and one BM25 ranking under the same filters, fused; records the dense cosines it saw."""
-        # Chroma and SQLite both let go of the GIL while they search: run them side by side.
-        dense_future = self.pool.submit(self.index.dense_search, vector, self.candidates, filters)
-        lexical = self.index.lexical_search(query, self.candidates, filters)
-        dense = dense_future.result()
-        similarities.update(dense)
-        return reciprocal_rank_fusion(
-            [[cid for cid, _ in dense], [cid for cid, _ in lexical]], [DENSE_WEIGHT, LEXICAL_WEIGHT]
-        )
 
     def passages(self, scores: dict[str, float], similarities: dict[str, float]) -> dict[str, Passage]:
         """Joins chunk ids with the catalog; a vector whose catalog entry is gone is never shown."""

@@ -52,8 +52,9 @@ class Index:
         self.vectors.delete_document(doc_id)
         return existed
 
-    def dense_search(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
-        return self.vectors.search(vector, k, (filters or Filters()).chroma_where())
+    def dense_search(self, vectors: Sequence[np.ndarray], k: int, filters: Filters | None = None) -> list[list[tuple[str, float]]]:
+        """One ranking per vector, all under the same filters."""
+        return self.vectors.search(vectors, k, (filters or Filters()).chroma_where())
 
     def lexical_search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
         return self.catalog.lexical_search(query, k, filters)
