@@ -61,22 +61,7 @@ def split_passages(passages: Sequence[Passage]) -> list[list[Evidence]]:
 
 def whole_documents(documents: Sequence[Document]) -> list[Source]:
     """Every article, whole, as one source each: for a collection small enough to sit in the prompt's cached prefix."""
-    passages = [
-        Passage(
-            chunk_id=d.doc_id,
-            doc_id=d.doc_id,
-            title=d.title,
-            source=d.source,
-            published_at=d.published_at,
-            url=d.url,
-            author=d.author,
-            text=d.text,
-            start=0,
-            end=len(d.text),
-            score=0.0,
-        )
-        for d in documents
-    ]
+    passages = [Passage.of(d, d.doc_id, d.text, 0, len(d.text), score=0.0) for d in documents]
     return [Source(i + 1, p, sentences) for i, (p, sentences) in enumerate(zip(passages, split_passages(passages)))]
 
 

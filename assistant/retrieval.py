@@ -163,20 +163,7 @@ class HybridSearch:
         chunks = self.index.chunks(list(scores))
         documents = self.index.catalog.metadata(c.doc_id for c in chunks.values())
         return {
-            cid: Passage(
-                chunk_id=cid,
-                doc_id=chunk.doc_id,
-                title=document.title,
-                source=document.source,
-                published_at=document.published_at,
-                url=document.url,
-                author=document.author,
-                text=chunk.text,
-                start=chunk.start,
-                end=chunk.end,
-                score=scores[cid],
-                similarity=similarities.get(cid, 0.0),
-            )
+            cid: Passage.of(document, cid, chunk.text, chunk.start, chunk.end, scores[cid], similarities.get(cid, 0.0))
             for cid, chunk in chunks.items()
             if (document := documents.get(chunk.doc_id)) is not None
         }

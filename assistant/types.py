@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from ingest import Document
+
 
 @dataclass(frozen=True)
 class Passage:
@@ -21,6 +23,26 @@ class Passage:
     end: int
     score: float  # fused rank score: orders passages within one search
     similarity: float = 0.0  # cosine to the query; 0 when only keyword search found it
+
+    @classmethod
+    def of(
+        cls, document: Document, chunk_id: str, text: str, start: int, end: int, score: float, similarity: float = 0.0
+    ) -> Passage:
+        """``text`` (``document.text[start:end]``) with its article's metadata."""
+        return cls(
+            chunk_id=chunk_id,
+            doc_id=document.doc_id,
+            title=document.title,
+            source=document.source,
+            published_at=document.published_at,
+            url=document.url,
+            author=document.author,
+            text=text,
+            start=start,
+            end=end,
+            score=score,
+            similarity=similarity,
+        )
 
 
 @dataclass(frozen=True)
