@@ -145,7 +145,6 @@ class Given:
             if part != "s" and part not in STOPWORDS and not self.outlet(part)
         ]
 
-
     def leading_name(self, claim: str, source: str) -> list[str]:
         """The claim's first word as a name ("Lutnick said ..."), when the source uses it as one, capitalised
         within a sentence; otherwise nothing ("Specifically, ...")."""
