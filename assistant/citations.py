@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from ingest.quotes import speaker_name
 from ingest.sentences import sentence_spans
 from ingest.terms import STOPWORDS, content_words, stems
 
@@ -39,6 +40,9 @@ ATTRIBUTION = frozenset(
           "reports writes wrote claims claimed explains explained adds added highlights highlighted")
 )
 VERDICT = re.compile(r"^(Yes|No)(?:[,.:;!]\s*|$)", re.IGNORECASE)
+DEMONYM_ENDINGS = ("ese", "ian", "ean", "ish", "an", "i")
+PRONOUN = re.compile(r"^(?:He|She)(?=\s+[a-z])")  # not "He Lifeng"
+OPENING = re.compile(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*")
 
 # A claim is supported when the source holds all of its numbers and quoted words and most of its content
 # words, and one sentence of the source carries a good part of it (that sentence becomes the quote).
@@ -155,12 +159,18 @@ class Given:
         return parts if within else []
 
 
+def name_held(name: str, held: set[str]) -> bool:
+    """A name is held by itself, a nationality by its country: "Chinese" by "China's", "Korean" by "Korea"."""
+    roots = [name[: -len(suffix)] for suffix in DEMONYM_ENDINGS if name.endswith(suffix)]
+    return name in held or any(w.startswith(root) for root in roots if len(root) >= 4 for w in held)
+
+
 def names_present(claim: str, source: str, given: Given) -> bool:
     """Every name the claim mentions is in the source: a source about Todd Boehly does not show that Pamela
     Anderson partnered with him. A name the question mentions may be missing when the source holds another of
     the question's names (the source on "The Eras Tour" need not repeat "Taylor Swift")."""
-    held = set(re.findall(r"\w+", source.lower()))
-    missing = {name for name in given.names_in(claim) if name not in held}
+    held = words_of(source)
+    missing = {name for name in given.names_in(claim) if not name_held(name, held)}
     return not missing or (missing <= given.names and bool(given.names & set(given.names_in(source))))
 
 
@@ -176,17 +186,13 @@ def best_support(claim: str, source: Source, similarity: Similarity | None, give
     # in a long source do not count. Whoever the claim names must be named in the sentence or the one before
     # ("He added"): a sentence quoting Li does not show what Lutnick said, even in an article naming Lutnick.
     subject = set(given.leading_name(claim, source_text(source)))
-
-    def near(i: int, after: int) -> str:
-        return " ".join([source.header, *(s.text for s in sentences[max(i - 1, 0) : i + 1 + after])])
-
     windows = {
-        i: window
+        i: near
         for i in range(len(sentences))
-        if numbers_present(claim, window := near(i, after=1))
-        and quotes_present(claim, window)
-        and names_present(claim, named := near(i, after=0), given)
-        and subject <= set(re.findall(r"\w+", named.lower()))
+        if numbers_present(claim, near := window(source, i, after=1))
+        and quotes_present(claim, near)
+        and names_present(claim, named := window(source, i, after=0), given)
+        and subject <= words_of(named)
     }
     if not windows:
         return None
@@ -213,28 +219,46 @@ def source_text(source: Source) -> str:
     return " ".join([source.header, *(s.text for s in source.sentences)])
 
 
+def window(source: Source, i: int, after: int) -> str:
+    """Sentence ``i`` of a source with the one before it, ``after`` ones after it, and the header."""
+    return " ".join([source.header, *(s.text for s in source.sentences[max(i - 1, 0) : i + 1 + after])])
+
+
+def words_of(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.lower()))
+
+
 def joint_support(claim: str, sources: Sequence[Source], given: Given = Given()) -> list[Support]:
-    """The two sources that together support a sentence no single source supports, or none."""
+    """The two sources that together support a sentence no single source supports, or none. Each lends one
+    sentence with its neighbours, held to the rules of ``best_support``: words scattered over two long articles
+    do not add up to a claim."""
     words = [w for w in dict.fromkeys(stems(claim)) if w not in given.words] or list(dict.fromkeys(stems(claim)))
     if len(sources) < 2 or len(words) < 4:
         return []
-    held = {source.n: set(stems(source_text(source))) for source in sources}
-    pair = sorted(sources, key=lambda s: coverage(words, held[s.n]), reverse=True)[:2]
-    together = " ".join(source_text(s) for s in pair)
+    best: dict[int, tuple[float, int]] = {}  # source number -> (coverage of its best window, that sentence)
+    for source in sources:
+        # Ranked by its window, then by the sentence itself, which becomes the quote.
+        shares = [
+            (coverage(words, set(stems(window(source, i, after=1)))), coverage(words, set(stems(e.text))))
+            for i, e in enumerate(source.sentences)
+        ]
+        if shares:
+            i = max(range(len(shares)), key=shares.__getitem__)
+            best[source.n] = (shares[i][0], i)
+    pair = sorted((s for s in sources if s.n in best), key=lambda s: best[s.n][0], reverse=True)[:2]
+    together = " ".join(window(s, best[s.n][1], after=1) for s in pair)
+    named = " ".join(window(s, best[s.n][1], after=0) for s in pair)
     if (
-        any(coverage(words, held[s.n]) < MIN_SHARE for s in pair)
-        or coverage(words, held[pair[0].n] | held[pair[1].n]) < MIN_JOINT_COVERAGE
+        len(pair) < 2
+        or any(best[s.n][0] < MIN_SHARE for s in pair)
+        or coverage(words, set(stems(together))) < MIN_JOINT_COVERAGE
         or not numbers_present(claim, together)
         or not quotes_present(claim, together)
-        or not names_present(claim, together, given)
+        or not names_present(claim, named, given)
+        or not set(given.leading_name(claim, " ".join(source_text(s) for s in pair))) <= words_of(named)
     ):
         return []
-    supports = []
-    for source in pair:
-        shares = [coverage(words, set(stems(e.text))) for e in source.sentences]
-        best = max(range(len(shares)), key=shares.__getitem__)
-        supports.append(Support(source.n, source.sentences[best], shares[best]))
-    return supports
+    return [Support(s.n, s.sentences[best[s.n][1]], best[s.n][0]) for s in pair]
 
 
 def clause_support(
@@ -313,6 +337,7 @@ def check_answer(
     # In order: each claim with the sources supporting it (none: dropped); the model's own refusals with None.
     sentences: list[tuple[str, list[Support] | None]] = []
     answer_first = False  # the answer opens with a claim, not a verdict or a refusal: that claim is the answer
+    subject: str | None = None  # whom a sentence opening with "He" or "She" is about
     for a, b in sentence_spans(raw):
         sentence = raw[a:b]
         claim = strip_markers(sentence)
@@ -329,14 +354,21 @@ def check_answer(
             sentences.append((claim, None))
             continue
         answer_first = answer_first or not (verdict or sentences)
+        # "He added ..." after a sentence about Lutnick is checked as "Lutnick added ...": it must be his words.
+        checked = PRONOUN.sub(subject, claim) if subject else claim
+        subject = opening_name(claim) or subject
         asked = [n for n in dict.fromkeys(cited_numbers(sentence)) if n in by_number]
-        support = [s for n in asked if (s := best_support(claim, by_number[n], similarity, given))]
+        support = [s for n in asked if (s := best_support(checked, by_number[n], similarity, given))]
         if not support:  # repair: the source that supports it best, if any does
             others = [
-                s for n in by_number if n not in asked and (s := best_support(claim, by_number[n], similarity, given))
+                s
+                for n in by_number
+                if n not in asked and (s := best_support(checked, by_number[n], similarity, given))
             ]
-            support = [max(others, key=lambda s: s.strength)] if others else clause_support(claim, sources, similarity, given)
-        sentences.append((claim, support or joint_support(claim, sources, given)))
+            support = (
+                [max(others, key=lambda s: s.strength)] if others else clause_support(checked, sources, similarity, given)
+            )
+        sentences.append((claim, support or joint_support(checked, sources, given)))
     if not any(support for _, support in sentences):
         # Nothing checked out word by word: the model may have answered by restating the question.
         sentences = [
@@ -344,8 +376,11 @@ def check_answer(
             for claim, support in sentences
         ]
     claims = [(claim, support) for claim, support in sentences if support is not None]
-    if (answer_first and not claims[0][1]) or not answers_the_question(claims, question, sources, given):
-        # An unsupported first claim was the answer: the rest cannot stand in for it.
+    # An unsupported first claim was the answer: the rest cannot stand in for it, unless one is about the person
+    # the question asks about ("What did Lutnick say ...?": "Lutnick also said ...").
+    if (answer_first and not claims[0][1] and not about_whom_asked(claims, given)) or not answers_the_question(
+        claims, question, sources, given
+    ):
         sentences = [(claim, support if support is None else []) for claim, support in sentences]
     citations: dict[tuple[int, int], Citation] = {}
     kept = [verdict] if verdict else []
@@ -360,6 +395,18 @@ def check_answer(
     # With nothing supported, a verdict would stand on nothing.
     text = (" ".join(refusals) or REFUSAL_TEXT) if refused else " ".join(kept)
     return CheckedAnswer(text=text, citations=list(citations.values()), refused=refused, dropped=dropped)
+
+
+def opening_name(claim: str) -> str | None:
+    """Whom a sentence opens with, by surname: 'Howard Lutnick, the U.S. Commerce Secretary, said' -> 'Lutnick'."""
+    if PRONOUN.match(claim) or not (run := OPENING.match(claim)):
+        return None
+    name = speaker_name(run.group())
+    return name.split()[-1] if name else None
+
+
+def about_whom_asked(claims: list[tuple[str, list[Support]]], given: Given) -> bool:
+    return any(support and (name := opening_name(claim)) and name.lower() in given.names for claim, support in claims)
 
 
 def answers_the_question(

@@ -32,6 +32,9 @@ from .common import (
     write_results,
 )
 
+REPORTED_SETTINGS = {
+    "llm_backend", "local_model_path", "top_k", "evidence_chars", "collection_chars", "max_tokens", "threads"
+}
 MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 # Questions about the two seed articles, with a phrase a right answer contains.
 SEEDS = {
@@ -198,9 +201,7 @@ def main() -> None:
         "benchmark": name,
         "run": info,
         "options": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
-        "settings": assistant.settings.model_dump(
-            mode="json", include={"llm_backend", "local_model_path", "top_k", "evidence_chars", "max_tokens", "threads"}
-        ),
+        "settings": assistant.settings.model_dump(mode="json", include=REPORTED_SETTINGS),
         "summary": summary,
         "per_question": rows,
     }

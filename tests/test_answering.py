@@ -119,5 +119,6 @@ def test_the_cached_collection_is_used_only_while_unchanged_and_unfiltered(seede
 
 
 def test_a_collection_too_large_to_cache_is_not(seeded, tiny_model):
-    assert Assistant(seeded, local_model_path=tiny_model).answerer.small_collection() is None  # off by default
+    assert Assistant(seeded, local_model_path=tiny_model).answerer.small_collection()  # the seeds: 5,126 characters
     assert Assistant(seeded, local_model_path=tiny_model, collection_chars=1000).answerer.small_collection() is None
+    assert Assistant(seeded, local_model_path=tiny_model, collection_chars=0).answerer.small_collection() is None

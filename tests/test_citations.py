@@ -241,3 +241,53 @@ def test_a_claim_is_attributed_to_whoever_its_sentence_names():
     assert check_answer(f"Lutnick said {li}", [article]).refused
     # "Specifically" is no name: a claim may open with it.
     assert check_answer(f"Specifically, Li said {li}", [article]).citations
+
+
+def test_he_is_whoever_the_sentence_before_named():
+    whole = Passage("d", "004", "Deal", "Reuters", "2025-06-11", None, None, TEXT, 0, len(TEXT), 1.0)
+    [article] = [Source(1, whole, sentences) for sentences in split_passages([whole])]
+    step = "He described the outcome as a “constructive step” toward long-term economic stability [1]."
+    assert check_answer(f"Li Chenggang confirmed the provisional consensus [1]. {step}", [article]).dropped == []
+    after_lutnick = check_answer(f"Lutnick said “If that is approved, we will then implement the framework” [1]. {step}", [article])
+    assert after_lutnick.dropped == [step.removesuffix(" [1].") + "."]
+    # "He Lifeng" is a name, not a pronoun.
+    assert check_answer("He Lifeng led the Chinese delegation [1].", [source_of(SEEDS / "000_55805cb21f20d652.txt")]).citations
+
+
+def test_two_whole_articles_together_support_a_claim_only_sentence_by_sentence():
+    articles = [source_of(path, n) for n, path in enumerate(sorted(SEEDS.glob("*.txt")), start=1)]
+    # Li confirmed the consensus, in the London article; Lutnick is named in it too, but not there.
+    misattributed = (
+        "Howard Lutnick, the U.S. Commerce Secretary, confirmed the provisional consensus reached in talks in Kuala "
+        "Lumpur aimed at easing escalating trade tensions and dismantling mutual export restrictions."
+    )
+    assert check_answer(misattributed, articles).refused
+    joined = (
+        "Trade negotiators met in Kuala Lumpur on the sidelines of the ASEAN summit, and rare earth magnet exports "
+        "were addressed as a fundamental part of the framework."
+    )
+    assert [c.doc_id for c in check_answer(joined, articles).citations] == ["000", "004"]
+
+
+def test_a_nationality_is_named_by_its_country():
+    answer = check_answer("Lutnick said the Chinese restrictions on rare earth exports were addressed [1].", SOURCES)
+    assert answer.citations and "China’s restrictions" in answer.citations[0].quote
+
+
+def source_of(path, n: int = 1) -> Source:
+    text = path.read_text()
+    whole = Passage(path.stem, path.stem[:3], "T", "Reuters", "2025-06-11", None, None, text, 0, len(text), 1.0)
+    return Source(n, whole, split_passages([whole])[0])
+
+
+def test_after_a_wrong_first_claim_a_claim_about_the_person_asked_about_still_answers():
+    whole = Passage("d", "004", "Deal", "Reuters", "2025-06-11", None, None, TEXT, 0, len(TEXT), 1.0)
+    [article] = [Source(1, whole, sentences) for sentences in split_passages([whole])]
+    raw = (
+        "Lutnick said the framework provides a clear path to implement previous commitments [1]. Lutnick said rare "
+        "earth exports were addressed “as a fundamental part of the framework” [1]."
+    )
+    answer = check_answer(raw, [article], question="What did Lutnick say about rare earths?")
+    assert answer.text.startswith("Lutnick said rare earth") and len(answer.dropped) == 1
+    # Asked about no one, the wrong first claim was the answer.
+    assert check_answer(raw, [article], question="What was said about rare earths?").refused
