@@ -60,6 +60,11 @@ def dated_first(ranking: list[str], passages: dict[str, Passage], dates: list[Me
     return sorted(ranking, key=lambda cid: not on_a_named_date(cid))
 
 
+def named_first(ranking: list[str], passages: dict[str, Passage], outlets: set[str]) -> list[str]:
+    """Passages from the outlets a question names move to the front, keeping their order; no outlets, no change."""
+    return sorted(ranking, key=lambda cid: passages[cid].source not in outlets) if outlets else ranking
+
+
 def diversify(passages: list[Passage], k: int, max_per_document: int) -> list[Passage]:
     """Keeps the ranking but caps passages per article and drops near-copies (syndicated stories)."""
     kept: list[Passage] = []
@@ -132,9 +137,13 @@ class HybridSearch:
         rankings = [[cid for cid in ranking if cid in passages] for ranking in fused]
         if hints.speakers:  # what the people it names said comes first
             rankings.insert(0, [cid for cid in self.said(query, hints.speakers, filters) if cid in passages])
+        # A question naming outlets is answered from them first: within each ranking (the unfiltered ones would
+        # otherwise spend their turns on other outlets), and overall.
+        named = {source for group in hints.outlets for source in group}
+        rankings = [named_first(ranking, passages, named) for ranking in rankings]
         if hints.dates:
             rankings = [dated_first(ranking, passages, hints.dates) for ranking in rankings]
-        order = interleave(rankings, {cid: p.doc_id for cid, p in passages.items()})
+        order = named_first(interleave(rankings, {cid: p.doc_id for cid, p in passages.items()}), passages, named)
         return diversify([passages[cid] for cid in order], k, self.max_per_document)
 
     def lexical(self, searches: list[tuple[str, Filters]]) -> list[list[tuple[str, float]]]:

@@ -126,6 +126,8 @@ def test_a_question_naming_outlets_gets_evidence_from_each(feed, tmp_path):
     question = "Did The Verge and Wired agree about Google's search deal with Apple?"
     assert {p.doc_id for p in feed.search(question, k=2)} == {"v1", "w1"}
     assert "w1" not in {p.doc_id for p in feed.search("Google search deal with Apple", k=2)}  # unsteered
+    # The outlet named comes first, even when the question matches another outlet's articles better.
+    assert feed.search("What did The Verge report about the Google search antitrust deal story?", k=1)[0].doc_id == "v1"
 
 
 def test_similarity_is_to_the_whole_question_not_to_one_of_its_clauses(feed):
