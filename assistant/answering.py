@@ -113,11 +113,10 @@ class Answerer:
         similarity = SentenceSimilarity(self.embedder)
         if self.collection and filters in (None, Filters()) and self.collection.versions == self.catalog.hashes():
             return self.collection.sources, similarity
-        query = answer.standalone_question or answer.question
-        return select_evidence(query, answer.passages, similarity, self.evidence_chars), similarity
+        return select_evidence(answer.searched, answer.passages, similarity, self.evidence_chars), similarity
 
     def checked(self, answer: Answer, raw: str, sources: list[Source], similarity: SentenceSimilarity) -> Answer:
-        checked = check_answer(raw, sources, similarity, question=answer.standalone_question or answer.question)
+        checked = check_answer(raw, sources, similarity, question=answer.searched)
         answer.text, answer.citations, answer.refused = checked.text, checked.citations, checked.refused
         return answer
 

@@ -77,7 +77,8 @@ class Assistant:
                 yield event
 
     def warm_up(self) -> None:
-        """Loads the language model now rather than on the first question."""
+        """Loads the language model now rather than on the first question, and puts a collection of at most
+        ``collection_chars`` whole into the model's cached prompt prefix (again after an ingest changes it)."""
         self.answerer.warm_up()
 
     @property

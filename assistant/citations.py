@@ -309,7 +309,7 @@ def restated_support(claim: str, sources: Sequence[Source], similarity: Similari
         for source in sources:
             # Names and numbers may stand anywhere in the passage; the quote is its sentence closest to the part.
             text = f"{source.header} {source.passage.text}"
-            held = set(re.findall(r"\w+", text.lower()))
+            held = words_of(text)
             if (
                 not answer_names <= held
                 or (names and not names & held)

@@ -69,5 +69,10 @@ class Answer:
     passages: list[Passage] = field(default_factory=list)  # the evidence the model saw, numbered from 1
     standalone_question: str | None = None  # the question as retrieved, when a follow-up was rewritten
 
+    @property
+    def searched(self) -> str:
+        """What the passages were found for, and what the answer is checked against."""
+        return self.standalone_question or self.question
+
     def to_dict(self) -> dict:
         return asdict(self)
