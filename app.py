@@ -53,7 +53,15 @@ def sources_html(answer: Answer) -> str:
 
 
 def build_app(assistant: Assistant) -> gr.Blocks:
-    threading.Thread(target=assistant.warm_up, daemon=True, name="warm-up").start()
+    ready = threading.Event()
+
+    def warm_up() -> None:
+        try:
+            assistant.warm_up()
+        finally:
+            ready.set()
+
+    threading.Thread(target=warm_up, daemon=True, name="warm-up").start()
     sources = sorted({d.source for d in assistant.documents() if d.source})
 
     def respond(message: str, history: list[dict], source: list[str], after: str, before: str):
@@ -71,7 +79,10 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             )
             for event in events:
                 if isinstance(event, list):
-                    history[-1]["content"] = "Reading the articles…"
+                    # The first question after start waits for the warm-up: say so rather than look stuck.
+                    history[-1]["content"] = (
+                        "Reading the articles…" if ready.is_set() else "Reading the articles (the model is still getting ready)…"
+                    )
                     yield history, "", evidence_html(event, "Reading:")
                 elif isinstance(event, str):
                     written += event

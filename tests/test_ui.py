@@ -40,6 +40,7 @@ def test_asking_in_the_browser_shows_a_cited_answer_with_its_quote(app_url, tmp_
             box.fill("What did Lutnick say about rare earths?")
             box.press("Enter")
             expect(page.locator("#sources")).to_contain_text("Reading:", timeout=60_000)  # evidence before words
+            expect(page.locator("#chat")).to_contain_text("still getting ready")  # the app warms up at start
             citation = page.locator("#sources .cite").first
             expect(citation).to_contain_text(LUTNICK_QUOTE, timeout=240_000)
             expect(citation).to_contain_text("[1]")
