@@ -57,6 +57,9 @@ MIN_SHARE = 0.3
 # The Age implies Y"): each of its parts needs a source sentence this close in meaning.
 RESTATED = 0.8
 RESTATED_SIMILARITY = 0.5
+# A restatement that names the answer ("The individual who ... is Sam Bankman-Fried") describes it in the question's
+# words, from several articles: the few sentences shown to the model must bear out at least this share of them.
+MIN_DESCRIBED = 0.5
 PART_BREAK = re.compile(r",?\s+(?:while|whereas|but)\s+|;\s+|,\s+(?:and\s+)?")
 MIN_PART_WORDS = 3
 
@@ -101,12 +104,15 @@ def quotes_present(claim: str, source: str) -> bool:
     return all(normalized(q) in haystack for q in QUOTED.findall(claim))
 
 
-def numbers_present(claim: str, source: str) -> bool:
-    def plain(number: str) -> str:  # "1,200" is "1200", and the "01" of 2023-10-01 is "1"
-        return number.replace(",", "").lstrip("0") or "0"
+def plain(number: str) -> str:
+    """'1,200' is '1200', and the '01' of 2023-10-01 is '1'."""
+    return number.replace(",", "").lstrip("0") or "0"
 
-    source_numbers = {plain(n) for n in NUMBER.findall(source)}
-    return all(plain(n) in source_numbers for n in NUMBER.findall(claim))
+
+def numbers_present(claim: str, source: str, given: frozenset[str] = frozenset()) -> bool:
+    """Every number of the claim is in the source, or among the ``given`` ones."""
+    held = given | {plain(n) for n in NUMBER.findall(source)}
+    return all(plain(n) in held for n in NUMBER.findall(claim))
 
 
 @dataclass(frozen=True)
@@ -128,11 +134,13 @@ class Given:
     words: frozenset[str] = frozenset()
     names: frozenset[str] = frozenset()  # names the question mentions, outlets aside
     outlets: tuple[str, ...] = ()
+    numbers: frozenset[str] = frozenset()  # the question's, written ``plain``
 
     @classmethod
     def of(cls, question: str, sources: Sequence[Source]) -> Given:
         outlets = tuple(sorted(o.lower() for o in outlets_of(sources)))
-        given = cls(frozenset(stems(question)) | ATTRIBUTION, outlets=outlets)
+        numbers = frozenset(plain(n) for n in NUMBER.findall(question))
+        given = cls(frozenset(stems(question)) | ATTRIBUTION, outlets=outlets, numbers=numbers)
         return replace(given, names=frozenset(given.names_in(question)))
 
     def outlet(self, word: str) -> bool:
@@ -293,38 +301,45 @@ def restated_parts(claim: str) -> list[str]:
 
 
 def restated_support(claim: str, sources: Sequence[Source], similarity: Similarity | None, given: Given) -> list[Support]:
-    """A sentence restating the question adds only its answer (a name, or nothing after a Yes or No). It is
-    supported when each part of it has a source that holds the answer's names and the part's numbers, names
-    something the part names, comes from the outlet the part names, if any, and has a sentence close in meaning
-    to the part."""
+    """A sentence restating the question adds only its answer. After a Yes or No it adds nothing, and every part of
+    it, numbers included, must be borne out. When it adds a name, the parts are the question's description of
+    what it names, whose numbers are the question's own: half of them borne out by sources naming it suffice."""
     words = list(dict.fromkeys(stems(claim)))
     if not similarity or not words or coverage(words, given.words) < RESTATED:
         return []
-    answer_names = set(given.names_in(claim, first=True)) - given.names
-    supports = []
-    for part in restated_parts(claim):
-        names = set(given.names_in(part, first=True))
-        outlets = {o for group in mentioned_outlets(part, outlets_of(sources)) for o in group}
-        best: Support | None = None
-        for source in sources:
-            # Names and numbers may stand anywhere in the passage; the quote is its sentence closest to the part.
-            text = f"{source.header} {source.passage.text}"
-            held = words_of(text)
-            if (
-                not answer_names <= held
-                or (names and not names & held)
-                or not numbers_present(part, text)
-                or (outlets and source.passage.source not in outlets)
-            ):
-                continue
-            cosines = similarity(part, [e.text for e in source.sentences])
-            i = max(range(len(cosines)), key=cosines.__getitem__)
-            if cosines[i] >= RESTATED_SIMILARITY and (best is None or cosines[i] > best.strength):
-                best = Support(source.n, source.sentences[i], cosines[i])
-        if best is None:
-            return []
-        supports.append(best)
-    return supports
+    answer_names = frozenset(given.names_in(claim, first=True)) - given.names
+    parts = restated_parts(claim)
+    described = replace(given, numbers=given.numbers if answer_names else frozenset())
+    supports = [found for part in parts if (found := closest_support(part, answer_names, sources, similarity, described))]
+    needed = len(parts) * MIN_DESCRIBED if answer_names else len(parts)
+    return supports if supports and len(supports) >= needed else []
+
+
+def closest_support(
+    part: str, answer_names: frozenset[str], sources: Sequence[Source], similarity: Similarity, given: Given
+) -> Support | None:
+    """The source sentence closest in meaning to a part of a restatement, from a source that holds the answer's
+    names and the part's numbers (``given.numbers`` aside), names something the part names, and comes from the
+    outlet the part names, if any."""
+    names = set(given.names_in(part, first=True))
+    outlets = {o for group in mentioned_outlets(part, outlets_of(sources)) for o in group}
+    best: Support | None = None
+    for source in sources:
+        # Names and numbers may stand anywhere in the passage; the quote is its sentence closest to the part.
+        text = f"{source.header} {source.passage.text}"
+        held = words_of(text)
+        if (
+            not answer_names <= held
+            or (names and not names & held)
+            or not numbers_present(part, text, given.numbers)
+            or (outlets and source.passage.source not in outlets)
+        ):
+            continue
+        cosines = similarity(part, [e.text for e in source.sentences])
+        i = max(range(len(cosines)), key=cosines.__getitem__)
+        if cosines[i] >= RESTATED_SIMILARITY and (best is None or cosines[i] > best.strength):
+            best = Support(source.n, source.sentences[i], cosines[i])
+    return best
 
 
 def check_answer(

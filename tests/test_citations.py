@@ -223,6 +223,29 @@ def test_the_name_a_restating_answer_adds_must_be_in_every_source_it_rests_on(si
     assert invented.refused
 
 
+def test_a_restatement_naming_the_answer_needs_half_of_the_questions_description_borne_out(similarity):
+    question = (
+        "Which official, reported by Reuters as saying the restrictions on rare earth exports were a fundamental part "
+        "of the framework, also cited President Trump's approach to trade, and was born in 1961?"
+    )
+    described = (
+        "The official reported by Reuters as saying the restrictions on rare earth exports were a fundamental part of "
+        "the framework, who also cited President Trump's approach to trade, and was born in 1961, is {}."
+    )
+    # Two of the three parts are in the sources, from one that names him; his birth year is the user's premise.
+    kept = check_answer(described.format("Lutnick"), THREE, similarity, question=question)
+    assert not kept.refused and [c.quote[:20] for c in kept.citations] == ["One of the most cont", "Lutnick cited Presid"]
+    assert check_answer(described.format("Wang Yi"), THREE, similarity, question=question).refused
+    mars = "also flew to Mars on a private rocket last winter"
+    one_of_three = described.replace("also cited President Trump's approach to trade", mars).format("Lutnick")
+    asked = question.replace("also cited President Trump's approach to trade", mars)
+    assert check_answer(one_of_three, THREE, similarity, question=asked).refused
+    # After a Yes there is no answer to describe: every part is the claim.
+    yes = "Yes, Reuters reports that Lutnick cited President Trump's approach to trade, and that he was born in 1961."
+    assert check_answer(yes, THREE, similarity, question="Does Reuters report that Lutnick cited President Trump's "
+                        "approach to trade, and that he was born in 1961?").refused
+
+
 def test_true_claims_that_answer_another_question_are_a_refusal():
     claim = "China's restrictions on rare earth exports were addressed as a fundamental part of the framework [1]."
     off_topic = check_answer(claim, THREE, question="Which company cut its office space in New York by one floor?")
