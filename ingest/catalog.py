@@ -1,6 +1,7 @@
-"""The index's source of truth in SQLite: documents, their chunks, and an FTS5 (BM25) index over the chunks.
+"""The index's source of truth in SQLite: documents, their chunks, and who said what in them.
 
-SQLite transactions keep the three in step; the vector store is reconciled against this catalog, not the reverse.
+SQLite transactions keep the three in step; the vector store and the in-memory search structures are reconciled
+against this catalog, not the reverse.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from pathlib import Path
 
 from .document import Chunk, Document
 from .filters import Filters
+from .memory_search import SearchRow
 from .metadata import date_to_timestamp
 from .quotes import Statement, speaker_key
-from .terms import content_words
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -55,21 +56,11 @@ CREATE TABLE IF NOT EXISTS statements (
 );
 CREATE INDEX IF NOT EXISTS statements_doc ON statements(doc_id);
 CREATE INDEX IF NOT EXISTS statements_speaker ON statements(speaker_key);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
-    title, text, content='chunks', content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 2'
-);
-CREATE TRIGGER IF NOT EXISTS chunks_fts_insert AFTER INSERT ON chunks BEGIN
-    INSERT INTO chunks_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
-END;
-CREATE TRIGGER IF NOT EXISTS chunks_fts_delete AFTER DELETE ON chunks BEGIN
-    INSERT INTO chunks_fts(chunks_fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text);
-END;
+-- BM25 moved to memory (ingest/memory_search.py): indexes made before that drop their full-text table.
+DROP TRIGGER IF EXISTS chunks_fts_insert;
+DROP TRIGGER IF EXISTS chunks_fts_delete;
+DROP TABLE IF EXISTS chunks_fts;
 """
-# Title matches count for less than body matches: every chunk of a document repeats its title.
-BM25_WEIGHTS = (0.5, 1.0)
-# A BM25 query joins each of its thousands of matches with its chunk and document rows; with SQLite's default
-# 2 MB page cache those pages are read again from the OS on every query (measured: 20% of lexical search time).
-CACHE_KIB = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -93,7 +84,6 @@ class Catalog:
         self.db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         self.db.executescript(SCHEMA)
         self._writes = 0  # commits on this connection, which data_version does not count
         self._cache: dict[str, tuple[tuple[int, int], object]] = {}
@@ -160,10 +150,14 @@ class Catalog:
     def transaction(self):
         return _Transaction(self)
 
+    def version(self) -> tuple[int, int]:
+        """Changes with every write, here or by another connection (data_version counts the other connections'
+        commits), and only then."""
+        return self.db.execute("PRAGMA data_version").fetchone()[0], self._writes
+
     def _cached(self, name: str, compute):
-        """Every search asks for the outlets and speakers: read them again only after a write, here or by
-        another connection (data_version counts the other connections' commits)."""
-        version = (self.db.execute("PRAGMA data_version").fetchone()[0], self._writes)
+        """Every search asks for the outlets and speakers: read them again only after a write."""
+        version = self.version()
         stamp, value = self._cache.get(name, (None, None))
         if stamp != version:
             value = compute()
@@ -244,20 +238,13 @@ class Catalog:
             found.update({row[0]: StoredChunk(*row) for row in rows})
         return found
 
-    def lexical_search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
-        """BM25 over chunk text and titles; returns (chunk_id, score), best first, higher is better."""
-        words = dict.fromkeys(content_words(query))
-        if not words:
-            return []
-        match = " OR ".join(f'"{w}"' for w in words)
-        where, params = _where(filters or Filters(), prefix="AND")
+    def search_rows(self) -> list[SearchRow]:
+        """Every chunk with what search matches and filters on."""
         rows = self.db.execute(
-            f"""SELECT c.chunk_id, bm25(chunks_fts, {BM25_WEIGHTS[0]}, {BM25_WEIGHTS[1]}) AS rank
-                FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid JOIN documents d ON d.doc_id = c.doc_id
-                WHERE chunks_fts MATCH ? {where} ORDER BY rank LIMIT ?""",
-            (match, *params, k),
+            """SELECT c.chunk_id, c.title || '\n' || c.text, d.source, d.author, d.published_ts
+               FROM chunks c JOIN documents d ON d.doc_id = c.doc_id ORDER BY c.rowid"""
         )
-        return [(row[0], -row[1]) for row in rows]
+        return [SearchRow(*row) for row in rows]
 
 
 class _Transaction:

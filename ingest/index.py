@@ -1,7 +1,9 @@
-"""The index on disk: a catalog (documents, chunks, BM25) and a vector store kept in step with it."""
+"""The index on disk: a catalog (documents, chunks, statements) and a vector store kept in step with it, searched
+through structures held in memory while the index is unchanged."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -11,6 +13,7 @@ from .catalog import Catalog, StoredChunk, chunk_id
 from .document import Chunk, Document
 from .embedding import Embedder
 from .filters import Filters
+from .memory_search import MemorySearch, Ranking
 from .metadata import date_to_timestamp
 from .quotes import statements
 from .vectors import VectorStore, open_client
@@ -24,12 +27,18 @@ class Index:
         collection: str = "newsdesk",
         chroma_host: str | None = None,
         chroma_port: int = 8000,
+        exact_search_chunks: int = 100_000,
     ):
+        """Up to ``exact_search_chunks`` chunks in an embedded store, their vectors are searched exactly in memory;
+        beyond that, or on a Chroma server, Chroma searches them."""
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.embedder = embedder
         self.catalog = Catalog(self.directory / "catalog.sqlite3")
         self.vectors = VectorStore(open_client(self.directory / "chroma", chroma_host, chroma_port), collection, embedder.name)
+        self.exact_search_chunks = 0 if chroma_host else exact_search_chunks
+        self._memory: MemorySearch | None = None
+        self._loading = threading.Lock()  # the lexical and the dense search ask for it at once
 
     def write(self, items: Sequence[tuple[Document, list[Chunk]]]) -> None:
         """Adds new versions first, commits the catalog, then drops old vectors: a crash never leaves a document unfindable."""
@@ -52,12 +61,31 @@ class Index:
         self.vectors.delete_document(doc_id)
         return existed
 
-    def dense_search(self, vectors: Sequence[np.ndarray], k: int, filters: Filters | None = None) -> list[list[tuple[str, float]]]:
-        """One ranking per vector, all under the same filters."""
-        return self.vectors.search(vectors, k, (filters or Filters()).chroma_where())
+    def dense_search(self, vector: np.ndarray, k: int, filters: Sequence[Filters | None]) -> list[Ranking]:
+        """The vector ranked under each of several filters."""
+        memory = self.memory()
+        if memory.vectors is not None:
+            return memory.dense(vector, k, filters)
+        return [self.vectors.search(vector, k, (f or Filters()).chroma_where()) for f in filters]
 
-    def lexical_search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
-        return self.catalog.lexical_search(query, k, filters)
+    def lexical_search(self, query: str, k: int, filters: Filters | None = None) -> Ranking:
+        """BM25 over chunk headlines and texts."""
+        return self.memory().lexical(query, k, filters)
+
+    def memory(self) -> MemorySearch:
+        """The search structures for the index as it is now: made again after any write, here or elsewhere."""
+        with self._loading:
+            version = self.catalog.version()
+            if self._memory is None or self._memory.version != version:
+                rows = self.catalog.search_rows()
+                matrix = None
+                if len(rows) <= self.exact_search_chunks:
+                    vectors = self.vectors.get([row.chunk_id for row in rows])
+                    rows = [row for row in rows if row.chunk_id in vectors]  # a chunk without its vector is not found
+                    matrix = np.array([vectors[row.chunk_id] for row in rows], np.float32)
+                    matrix = matrix.reshape(len(rows), self.embedder.dimension)
+                self._memory = MemorySearch(version, rows, matrix)
+            return self._memory
 
     def chunks(self, chunk_ids: Sequence[str]) -> dict[str, StoredChunk]:
         return self.catalog.chunks(chunk_ids)

@@ -14,7 +14,7 @@ import logging
 import os
 import warnings
 from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -128,7 +128,6 @@ class OnnxEncoder:
     """Tokenizes with the model's own tokenizer.json and pools as its sentence-transformers config says."""
 
     def __init__(self, model_dir: Path, graph: Path):
-        import onnxruntime
         from tokenizers import Tokenizer
 
         pooling = json.loads((model_dir / "1_Pooling" / "config.json").read_text())
@@ -142,26 +141,41 @@ class OnnxEncoder:
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_tokens)
         self.tokenizer.no_padding()  # tokenizer.json pads to 128 for batches; one text at a time needs none
-        # One text per run, one core per run, as many runs side by side as there are cores: measured faster than
-        # batches here, and a text's vector never depends on its neighbours (dynamic int8 quantization scales a
-        # whole batch's activations together, padding included).
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = 1
-        options.log_severity_level = 3
-        self.pool = ThreadPoolExecutor(os.cpu_count() or 1)
-        self.session = onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+        # Many texts: one per run, one core per run, as many runs side by side as there are cores: measured faster
+        # than batches here, and a text's vector never depends on its neighbours (dynamic int8 quantization scales
+        # a whole batch's activations together, padding included). One text (a question): all cores on it, in a
+        # session of its own, since sharing one between concurrent runs slows ingest by a quarter.
+        self.graph = graph
+        self.cores = os.cpu_count() or 1
+        self.pool = ThreadPoolExecutor(self.cores)
+        self.session = self.open_session(threads=1)
         self.dimension = self.session.get_outputs()[0].shape[-1]
 
+    def open_session(self, threads: int):
+        import onnxruntime
+
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.log_severity_level = 3
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        return onnxruntime.InferenceSession(str(self.graph), options, providers=["CPUExecutionProvider"])
+
+    @cached_property
+    def single(self):
+        return self.open_session(threads=self.cores)
+
     def encode(self, texts: list[str]) -> np.ndarray:
+        if len(texts) == 1:
+            return self.encode_one(texts[0], self.single)[None]
         return np.stack(list(self.pool.map(self.encode_one, texts)))
 
-    def encode_one(self, text: str) -> np.ndarray:
+    def encode_one(self, text: str, session=None) -> np.ndarray:
         encoding = self.tokenizer.encode(text)
         inputs = {
             "input_ids": np.array([encoding.ids], dtype=np.int64),
             "attention_mask": np.array([encoding.attention_mask], dtype=np.int64),
             "token_type_ids": np.array([encoding.type_ids], dtype=np.int64),
         }
-        hidden = self.session.run(None, inputs)[0][0]
+        hidden = (session or self.session).run(None, inputs)[0][0]
         pooled = hidden[0] if self.pooling == "cls" else hidden.mean(axis=0)
         return (pooled / np.linalg.norm(pooled)).astype(np.float32)

@@ -50,14 +50,18 @@ class VectorStore:
             where = {"$and": [where, {"version": {"$ne": keep_version}}]}
         self.collection.delete(where=where)
 
-    def search(self, vectors: Sequence[np.ndarray], k: int, where: dict | None = None) -> list[list[tuple[str, float]]]:
-        """For each vector, (chunk_id, cosine similarity) best first; fewer than k when the collection holds fewer.
+    def search(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
+        """(chunk_id, cosine similarity) best first; fewer than k when the collection holds fewer."""
+        result = self.collection.query(query_embeddings=[vector], n_results=k, where=where, include=["distances"])
+        return [(cid, 1.0 - dist) for cid, dist in zip(result["ids"][0], result["distances"][0])]
 
-        One query for all the vectors: Chroma evaluates the ``where`` filter once for them."""
-        if not vectors:
-            return []
-        result = self.collection.query(query_embeddings=list(vectors), n_results=k, where=where, include=["distances"])
-        return [[(cid, 1.0 - dist) for cid, dist in zip(ids, distances)] for ids, distances in zip(result["ids"], result["distances"])]
+    def get(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of these chunks, by chunk id; ids without one are left out."""
+        found: dict[str, np.ndarray] = {}
+        for i in range(0, len(ids), self.max_batch):
+            batch = self.collection.get(ids=list(ids[i : i + self.max_batch]), include=["embeddings"])
+            found.update(zip(batch["ids"], np.asarray(batch["embeddings"], dtype=np.float32)))
+        return found
 
     def count(self) -> int:
         return self.collection.count()

@@ -1,4 +1,5 @@
 import importlib.util
+import json
 import shutil
 from pathlib import Path
 
@@ -63,3 +64,22 @@ def wait_for_http(url: str, process, log: Path, seconds: float = 120) -> None:
         except OSError:
             time.sleep(0.5)
     raise TimeoutError(f"{url} did not answer in {seconds}s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture
+def feed(tmp_path):
+    articles = [
+        ("v1", "The Verge", "David Pierce", "2023-11-24", "Apple told the court its search deal with Google had no valid alternative."),
+        ("w1", "Wired", "Lauren Goode", "2023-11-25", "Wired reports that Google search deals shaped the browser market for years."),
+        ("t1", "TechCrunch", "Sarah Perez", "2023-12-15", "A news publisher filed an antitrust suit against Google over search and AI."),
+    ]
+    path = tmp_path / "feed.jsonl"
+    path.write_text(
+        "\n".join(
+            json.dumps({"id": i, "source": s, "author": a, "published_at": d, "title": b[:30], "body": b})
+            for i, s, a, d, b in articles
+        )
+    )
+    assistant = Assistant(tmp_path / "index")
+    assert assistant.ingest(path).ok
+    return assistant

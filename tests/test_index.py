@@ -2,8 +2,6 @@
 
 import json
 
-import pytest
-
 from assistant import Assistant
 from assistant.question_hints import question_hints
 
@@ -73,25 +71,6 @@ def test_bad_files_are_reported_and_lose_nothing(seeded, tmp_path):
     ]
     assert counts(assistant)[0] == before[0] + 2
     assert assistant.search("Lutnick rare earths", k=1)[0].doc_id == LUTNICK_DOC
-
-
-@pytest.fixture
-def feed(tmp_path):
-    articles = [
-        ("v1", "The Verge", "David Pierce", "2023-11-24", "Apple told the court its search deal with Google had no valid alternative."),
-        ("w1", "Wired", "Lauren Goode", "2023-11-25", "Wired reports that Google search deals shaped the browser market for years."),
-        ("t1", "TechCrunch", "Sarah Perez", "2023-12-15", "A news publisher filed an antitrust suit against Google over search and AI."),
-    ]
-    path = tmp_path / "feed.jsonl"
-    path.write_text(
-        "\n".join(
-            json.dumps({"id": i, "source": s, "author": a, "published_at": d, "title": b[:30], "body": b})
-            for i, s, a, d, b in articles
-        )
-    )
-    assistant = Assistant(tmp_path / "index")
-    assert assistant.ingest(path).ok
-    return assistant
 
 
 def test_filters_by_outlet_author_and_date(feed):

@@ -1,0 +1,96 @@
+"""The collection's search structures in memory: BM25 (bm25s) over every chunk and, when the vectors are local and
+few enough, every vector for an exact dense search.
+
+Built from the index the first time it is searched and again after it changes. On 11,000 chunks a BM25 query
+costs about 1 ms here against 15 ms for SQLite FTS5, and a filtered vector search 1-3 ms against 15 ms for a
+filtered Chroma query (which filters its metadata in SQLite first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+
+import bm25s
+import numpy as np
+from threadpoolctl import ThreadpoolController
+
+from .filters import Filters
+from .terms import stems
+
+Ranking = list[tuple[str, float]]  # (chunk_id, score), best first
+# One core scores 100,000 vectors in a few milliseconds; more BLAS threads spin for a long while after their share,
+# which took a core from the embedding of the next question (+9 ms a search, measured).
+BLAS = ThreadpoolController()
+
+
+@dataclass(frozen=True)
+class SearchRow:
+    """What search needs of one chunk, from the catalog."""
+
+    chunk_id: str
+    text: str  # its headline and text: what BM25 matches
+    source: str | None
+    author: str | None
+    published_ts: int | None
+
+
+class MemorySearch:
+    def __init__(self, version: Hashable, rows: Sequence[SearchRow], vectors: np.ndarray | None):
+        """``vectors`` holds row i's vector in its row i; None leaves dense search to the vector store."""
+        self.version = version
+        self.chunk_ids = [row.chunk_id for row in rows]
+        self.sources, self.source_codes = codes([(row.source or "").lower() for row in rows])
+        self.authors, self.author_codes = codes([(row.author or "").lower() for row in rows])
+        self.published = np.array([np.nan if row.published_ts is None else row.published_ts for row in rows], dtype=np.float64)
+        self.vectors = vectors
+        self.bm25 = bm25s.BM25()
+        if rows:
+            self.bm25.index([stems(row.text) for row in rows], show_progress=False)
+
+    def mask(self, filters: Filters | None) -> np.ndarray:
+        """Which chunks pass the filters; a chunk without a date passes no date filter."""
+        keep = np.ones(len(self.chunk_ids), dtype=bool)
+        if not filters:
+            return keep
+        if filters.sources:
+            keep &= np.isin(self.sources, [self.source_codes.get(s.lower(), -1) for s in filters.sources])
+        if filters.authors:
+            keep &= np.isin(self.authors, [self.author_codes.get(a.lower(), -1) for a in filters.authors])
+        with np.errstate(invalid="ignore"):
+            if filters.after_ts is not None:
+                keep &= self.published >= filters.after_ts
+            if filters.before_ts is not None:
+                keep &= self.published <= filters.before_ts
+        return keep
+
+    def lexical(self, query: str, k: int, filters: Filters | None = None) -> Ranking:
+        """BM25, over the chunks that hold at least one of the query's words."""
+        words = [w for w in dict.fromkeys(stems(query)) if w in self.bm25.vocab_dict]
+        if not words or not self.chunk_ids:
+            return []
+        scores = self.bm25.get_scores(words)
+        return self.best(scores, k, self.mask(filters) & (scores > 0))
+
+    def dense(self, vector: np.ndarray, k: int, filters: Sequence[Filters | None]) -> list[Ranking]:
+        """Cosine similarity (vectors are unit length) to every chunk, computed once: one ranking per filters."""
+        if self.vectors is None:
+            raise ValueError("this collection's vectors are searched in the vector store")
+        with BLAS.limit(limits=1, user_api="blas"):
+            scores = self.vectors @ vector
+        return [self.best(scores, k, self.mask(f)) for f in filters]
+
+    def best(self, scores: np.ndarray, k: int, keep: np.ndarray) -> Ranking:
+        candidates = np.flatnonzero(keep)
+        if k <= 0:
+            return []
+        if len(candidates) > k:
+            candidates = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
+        ranked = candidates[np.argsort(-scores[candidates], kind="stable")]
+        return [(self.chunk_ids[i], float(scores[i])) for i in ranked]
+
+
+def codes(values: list[str]) -> tuple[np.ndarray, dict[str, int]]:
+    """Values as small integers, so that filtering compares numbers rather than strings."""
+    table: dict[str, int] = {}
+    return np.array([table.setdefault(v, len(table)) for v in values], dtype=np.int32), table
