@@ -77,8 +77,10 @@ class Assistant:
                 yield event
 
     def warm_up(self) -> None:
-        """Loads the language model now rather than on the first question, and puts a collection of at most
-        ``collection_chars`` whole into the model's cached prompt prefix (again after an ingest changes it)."""
+        """Loads the search structures and the language model now rather than on the first question, and puts a
+        collection of at most ``collection_chars`` whole into the model's cached prompt prefix (again after an
+        ingest changes it)."""
+        self.index.memory()
         self.answerer.warm_up()
 
     @property

@@ -16,7 +16,7 @@ STEMMING = threading.Lock()  # the stemmer keeps the word it works on in itself
 
 
 def content_words(text: str) -> list[str]:
-    """Lower-cased words in order, stopwords and one-letter words left out (the same split as SQLite's unicode61)."""
+    """Lower-cased words in order, stopwords and one-letter words left out."""
     return [w for w in WORD.findall(text.lower()) if len(w) > 1 and w not in STOPWORDS]
 
 
