@@ -2,8 +2,8 @@
 few enough, every vector for an exact dense search.
 
 Built from the index the first time it is searched and again after it changes. On 11,000 chunks a BM25 query
-costs about 1 ms here against 15 ms for SQLite FTS5, and a filtered vector search 1-3 ms against 15 ms for a
-filtered Chroma query (which filters its metadata in SQLite first).
+costs under 1 ms here against 15 ms for SQLite FTS5, and scoring every vector about 1 ms, where a Chroma query
+with an outlet filter took 15 ms.
 """
 
 from __future__ import annotations
@@ -81,9 +81,9 @@ class MemorySearch:
         return [self.best(scores, k, self.mask(f)) for f in filters]
 
     def best(self, scores: np.ndarray, k: int, keep: np.ndarray) -> Ranking:
-        candidates = np.flatnonzero(keep)
         if k <= 0:
             return []
+        candidates = np.flatnonzero(keep)
         if len(candidates) > k:
             candidates = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
         ranked = candidates[np.argsort(-scores[candidates], kind="stable")]

@@ -157,6 +157,7 @@ class OnnxEncoder:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
         options.log_severity_level = 3
+        # Idle threads sleep instead of spinning: llama.cpp needs every core right after a question is embedded.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         return onnxruntime.InferenceSession(str(self.graph), options, providers=["CPUExecutionProvider"])
 
