@@ -42,6 +42,8 @@ ATTRIBUTION = frozenset(
 VERDICT = re.compile(r"^(Yes|No)(?:[,.:;!]\s*|$)", re.IGNORECASE)
 DEMONYM_ENDINGS = ("ese", "ian", "ean", "ish", "an", "i")
 PRONOUN = re.compile(r"^(?:He|She)(?=\s+[a-z])")  # not "He Lifeng"
+FULL_NAME = re.compile(r"[A-Z][\w'’]*(?:[\s-]+[A-Z][\w'’]*)+")
+INITIALS = re.compile(r"(?<![\w-])[A-Z]{3,5}(?![\w-])")
 OPENING = re.compile(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*")
 
 # A claim is supported when the source holds all of its numbers and quoted words and most of its content
@@ -173,11 +175,28 @@ def name_held(name: str, held: set[str]) -> bool:
     return name in held or any(w.startswith(root) for root in roots if len(root) >= 4 for w in held)
 
 
+def initialed(claim: str, source: str) -> set[str]:
+    """The words of the claim's full names that the source writes as initials: "SBF" for "Sam Bankman-Fried"."""
+    initials = set(INITIALS.findall(source))
+    found: set[str] = set()
+    for run in FULL_NAME.finditer(claim):
+        words = re.findall(r"\w+", run.group())
+        for i, j in ((i, j) for i in range(len(words)) for j in range(i + 3, len(words) + 1)):
+            if "".join(w[0] for w in words[i:j]).upper() in initials:
+                found |= {w.lower() for w in words[i:j]}
+    return found
+
+
+def names_held(claim: str, source: str) -> set[str]:
+    """The words that hold the claim's names in the source: its own, and the names it writes as initials."""
+    return words_of(source) | initialed(claim, source)
+
+
 def names_present(claim: str, source: str, given: Given) -> bool:
     """Every name the claim mentions is in the source: a source about Todd Boehly does not show that Pamela
     Anderson partnered with him. A name the question mentions may be missing when the source holds another of
     the question's names (the source on "The Eras Tour" need not repeat "Taylor Swift")."""
-    held = words_of(source)
+    held = names_held(claim, source)
     missing = {name for name in given.names_in(claim) if not name_held(name, held)}
     return not missing or (missing <= given.names and bool(given.names & set(given.names_in(source))))
 
@@ -310,16 +329,21 @@ def restated_support(claim: str, sources: Sequence[Source], similarity: Similari
     answer_names = frozenset(given.names_in(claim, first=True)) - given.names
     parts = restated_parts(claim)
     described = replace(given, numbers=given.numbers if answer_names else frozenset())
-    supports = [found for part in parts if (found := closest_support(part, answer_names, sources, similarity, described))]
+    supports = [found for part in parts if (found := closest_support(part, claim, answer_names, sources, similarity, described))]
     needed = len(parts) * MIN_DESCRIBED if answer_names else len(parts)
     return supports if supports and len(supports) >= needed else []
 
 
 def closest_support(
-    part: str, answer_names: frozenset[str], sources: Sequence[Source], similarity: Similarity, given: Given
+    part: str,
+    claim: str,
+    answer_names: frozenset[str],
+    sources: Sequence[Source],
+    similarity: Similarity,
+    given: Given,
 ) -> Support | None:
-    """The source sentence closest in meaning to a part of a restatement, from a source that holds the answer's
-    names and the part's numbers (``given.numbers`` aside), names something the part names, and comes from the
+    """The source sentence closest in meaning to a part of a restatement ``claim``, from a source that holds the
+    answer's names (perhaps as initials) and the part's numbers (``given.numbers`` aside), names something the part names, and comes from the
     outlet the part names, if any."""
     names = set(given.names_in(part, first=True))
     outlets = {o for group in mentioned_outlets(part, outlets_of(sources)) for o in group}
@@ -327,7 +351,7 @@ def closest_support(
     for source in sources:
         # Names and numbers may stand anywhere in the passage; the quote is its sentence closest to the part.
         text = f"{source.header} {source.passage.text}"
-        held = words_of(text)
+        held = names_held(claim, text)
         if (
             not answer_names <= held
             or (names and not names & held)

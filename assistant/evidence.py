@@ -11,6 +11,7 @@ from ingest import Document
 from ingest.sentences import sentence_spans
 from ingest.terms import content_words
 
+from .question_hints import mentioned_outlets, question_parts
 from .types import Passage
 
 # A sentence that opens like this leans on the one before it for who is speaking.
@@ -71,20 +72,24 @@ def select_evidence(
     similarity: Callable[[str, list[str]], list[float]],
     budget_chars: int,
 ) -> list[Source]:
-    """Each relevant passage's best sentence first (so every outlet found gets heard), then the best of the rest,
-    until the budget is spent; sources keep the retrieval order, sentences the document order."""
+    """Each part of the question gets its best sentence first, from the outlets that part names; then each
+    relevant passage its best sentence (so every outlet found gets heard); then the best of the rest, until the
+    budget is spent. Sources keep the retrieval order, sentences the document order."""
     groups = split_passages(passages)
     sentences = [s for group in groups for s in group]
     if not sentences:
         return []
-    words = set(content_words(question))
-    cosines = similarity(question, [s.text for s in sentences])
-    scores = {
-        id(s): cosine + LEXICAL_WEIGHT * (len(words & set(content_words(s.text))) / len(words) if words else 0.0)
-        for s, cosine in zip(sentences, cosines)
-    }
+    texts = [s.text for s in sentences]
+    scores = dict(zip(map(id, sentences), relevance(question, texts, similarity)))
     top = max(scores.values())
     by_score = sorted(sentences, key=lambda s: scores[id(s)], reverse=True)
+    outlets = sorted({p.source for p in passages if p.source})
+    musts = []
+    for part in question_parts(question, outlets, mentioned_outlets(question, outlets)):
+        among = [s for s in sentences if not part.outlets or passages[s.passage].source in part.outlets]
+        fit = relevance(part.text, [s.text for s in among], similarity)
+        if among:
+            musts.append(among[max(range(len(among)), key=fit.__getitem__)])
     firsts = []
     for i in range(len(passages)):
         best = next((s for s in by_score if s.passage == i), None)
@@ -93,13 +98,13 @@ def select_evidence(
     chosen: dict[tuple[int, int], Evidence] = {}
     spent = 0
     previous = {(s.passage, s.start): prev for group in groups for prev, s in zip(group, group[1:])}
-    for sentence in [*firsts, *by_score]:
+    for sentence in [*musts, *firsts, *by_score]:
         wanted = [sentence]
         if DANGLING.match(sentence.text) and (prev := previous.get((sentence.passage, sentence.start))):
             wanted.insert(0, prev)
         new = [s for s in wanted if (s.passage, s.start) not in chosen]
         cost = sum(len(s.text) for s in new)
-        if not new or (chosen and spent + cost > budget_chars):
+        if not new or (chosen and spent + cost > budget_chars and sentence not in musts):
             continue
         chosen.update({(s.passage, s.start): s for s in new})
         spent += cost
@@ -109,3 +114,13 @@ def select_evidence(
         if picked:
             sources.append(Source(len(sources) + 1, passage, picked))
     return sources
+
+
+def relevance(query: str, texts: list[str], similarity: Callable[[str, list[str]], list[float]]) -> list[float]:
+    """Cosine plus a share of the query's content words in the text."""
+    words = set(content_words(query))
+    cosines = similarity(query, texts)
+    return [
+        cosine + LEXICAL_WEIGHT * (len(words & set(content_words(t))) / len(words) if words else 0.0)
+        for t, cosine in zip(texts, cosines)
+    ]

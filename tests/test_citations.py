@@ -314,3 +314,20 @@ def test_after_a_wrong_first_claim_a_claim_about_the_person_asked_about_still_an
     assert answer.text.startswith("Lutnick said rare earth") and len(answer.dropped) == 1
     # Asked about no one, the wrong first claim was the answer.
     assert check_answer(raw, [article], question="What was said about rare earths?").refused
+
+
+def test_a_source_may_write_a_name_as_its_initials(similarity):
+    text = "SBF, as he is known, has pleaded not guilty to seven charges of fraud and conspiracy."
+    trial = Passage("s", "sbf", "The trial", "TechCrunch", "2023-10-01", None, None, text, 0, len(text), 1.0)
+    sources = [Source(1, trial, split_passages([trial])[0])]
+    claim = "Sam Bankman-Fried has pleaded not guilty to seven charges of fraud and conspiracy [1]."
+    assert check_answer(claim, sources).citations
+    assert check_answer(claim.replace("Sam Bankman-Fried", "Sam Altman"), sources).refused
+    # A restatement naming the answer: the source names it, by its initials.
+    question = (
+        "Who, according to TechCrunch, has pleaded not guilty to seven charges of fraud and conspiracy in federal court "
+        "before the jury at his trial this week?"
+    )
+    restated = question.replace("Who", "Sam Bankman-Fried").replace("?", ".")
+    assert not check_answer(restated, sources, similarity, question=question).refused
+    assert check_answer(restated.replace("Sam Bankman-Fried", "Sam Altman"), sources, similarity, question=question).refused
