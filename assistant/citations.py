@@ -343,8 +343,8 @@ def closest_support(
     given: Given,
 ) -> Support | None:
     """The source sentence closest in meaning to a part of a restatement ``claim``, from a source that holds the
-    answer's names (perhaps as initials) and the part's numbers (``given.numbers`` aside), names something the part names, and comes from the
-    outlet the part names, if any."""
+    answer's names (perhaps as initials) and the part's numbers (``given.numbers`` aside), names something the
+    part names, and comes from the outlet the part names, if any."""
     names = set(given.names_in(part, first=True))
     outlets = {o for group in mentioned_outlets(part, outlets_of(sources)) for o in group}
     best: Support | None = None

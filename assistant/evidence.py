@@ -72,24 +72,17 @@ def select_evidence(
     similarity: Callable[[str, list[str]], list[float]],
     budget_chars: int,
 ) -> list[Source]:
-    """Each part of the question gets its best sentence first, from the outlets that part names; then each
-    relevant passage its best sentence (so every outlet found gets heard); then the best of the rest, until the
-    budget is spent. Sources keep the retrieval order, sentences the document order."""
+    """Each part of a many-part question gets its best sentence, from the outlets that part names, whatever the
+    budget; then each relevant passage its best sentence (so every outlet found gets heard), then the best of the
+    rest, until the budget is spent. Sources keep the retrieval order, sentences the document order."""
     groups = split_passages(passages)
     sentences = [s for group in groups for s in group]
     if not sentences:
         return []
-    texts = [s.text for s in sentences]
-    scores = dict(zip(map(id, sentences), relevance(question, texts, similarity)))
+    scores = dict(zip(map(id, sentences), relevance(question, [s.text for s in sentences], similarity)))
     top = max(scores.values())
     by_score = sorted(sentences, key=lambda s: scores[id(s)], reverse=True)
-    outlets = sorted({p.source for p in passages if p.source})
-    musts = []
-    for part in question_parts(question, outlets, mentioned_outlets(question, outlets)):
-        among = [s for s in sentences if not part.outlets or passages[s.passage].source in part.outlets]
-        fit = relevance(part.text, [s.text for s in among], similarity)
-        if among:
-            musts.append(among[max(range(len(among)), key=fit.__getitem__)])
+    musts = part_sentences(question, passages, sentences, similarity)
     firsts = []
     for i in range(len(passages)):
         best = next((s for s in by_score if s.passage == i), None)
@@ -114,6 +107,23 @@ def select_evidence(
         if picked:
             sources.append(Source(len(sources) + 1, passage, picked))
     return sources
+
+
+def part_sentences(
+    question: str,
+    passages: Sequence[Passage],
+    sentences: list[Evidence],
+    similarity: Callable[[str, list[str]], list[float]],
+) -> list[Evidence]:
+    """For each part of a many-part question, its best sentence among the passages of the outlets it names: the
+    sentence best for the question as a whole is often about another part."""
+    outlets = sorted({p.source for p in passages if p.source})
+    picked = []
+    for part in question_parts(question, outlets, mentioned_outlets(question, outlets)):
+        if among := [s for s in sentences if not part.outlets or passages[s.passage].source in part.outlets]:
+            fit = relevance(part.text, [s.text for s in among], similarity)
+            picked.append(among[max(range(len(among)), key=fit.__getitem__)])
+    return picked
 
 
 def relevance(query: str, texts: list[str], similarity: Callable[[str, list[str]], list[float]]) -> list[float]:

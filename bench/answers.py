@@ -22,6 +22,7 @@ from .common import (
     REPO,
     Data,
     answer_correct,
+    fact_recall,
     log,
     mean,
     percentile,
@@ -81,6 +82,16 @@ def dangling_markers(answer: Answer) -> int:
     return sum(not 1 <= n <= len(answer.citations) for n in numbers)
 
 
+def facts_shown(assistant: Assistant, q: dict) -> float | None:
+    """The share of the question's gold evidence sentences among the sentences shown to the model: what it could
+    answer from. None for a question without evidence."""
+    facts = [e["fact"] for e in q.get("evidence", [])]
+    if not facts:
+        return None
+    evidence = assistant.answerer.evidence(assistant.answerer.retrieve(q["question"], None, None), None)
+    return fact_recall(facts, [s.text for s in evidence[0]]) if evidence else 0.0
+
+
 def run(assistant: Assistant, questions: list[dict]) -> list[dict]:
     rows = []
     for q in progress(questions, "answers"):
@@ -90,11 +101,12 @@ def run(assistant: Assistant, questions: list[dict]) -> list[dict]:
     return rows
 
 
-def recheck(assistant: Assistant, stored: list[dict]) -> list[dict]:
+def recheck(assistant: Assistant, stored: list[dict], evidence: dict[str, list[dict]]) -> list[dict]:
     """The stored runs' model answers through today's retrieval and checks; their timings are kept."""
     rows = []
     for r in progress(stored, "recheck"):
         q = {"id": r["id"], "question": r["question"], "question_type": r["type"], "answer": r["gold"]}
+        q["evidence"] = evidence.get(r["id"], [])
         answer = assistant.answerer.recheck(r["question"], r["raw"])
         rows.append(row(assistant, q, answer, r["raw"], r["ttft s"], r["total s"]))
     return rows
@@ -119,6 +131,7 @@ def row(assistant: Assistant, q: dict, answer: Answer, raw: str, ttft: float | N
         "sentences": len(cited),
         "cited sentences": sum(cited),
         "dangling markers": dangling_markers(answer),
+        "facts shown": facts_shown(assistant, q) if answerable else None,
         "ttft s": ttft,
         "total s": total,
     }
@@ -135,6 +148,7 @@ def summarize(rows: list[dict]) -> dict:
         "questions": len(rows),
         "accuracy": mean([float(r["correct"]) for r in answerable]),
         "accuracy (raw)": mean([float(r["raw correct"]) for r in answerable]),
+        "facts shown": mean([r["facts shown"] for r in answerable if r.get("facts shown") is not None]),
         "refused (null)": mean([float(r["refused"]) for r in unanswerable]),
         "refused (answerable)": mean([float(r["refused"]) for r in answerable]),
         "quotes verbatim": sum(r["verbatim quotes"] for r in rows) / citations if citations else None,
@@ -186,7 +200,8 @@ def main() -> None:
         for problem in report.problems:
             log(f"ingest problem: {problem}")
         if stored:
-            rows, warm_up = recheck(assistant, stored["per_question"]), stored["summary"]["warm-up s"]
+            evidence = {} if args.seeds else {q["id"]: q["evidence"] for q in read_jsonl(data.questions)}
+            rows, warm_up = recheck(assistant, stored["per_question"], evidence), stored["summary"]["warm-up s"]
         else:
             log("loading the model")
             started = time.perf_counter()
