@@ -319,14 +319,18 @@ def restated_parts(claim: str) -> list[str]:
     return parts
 
 
-def restated_support(claim: str, sources: Sequence[Source], similarity: Similarity | None, given: Given) -> list[Support]:
-    """A sentence restating the question adds only its answer. After a Yes or No it adds nothing, and every part of
-    it, numbers included, must be borne out. When it adds a name, the parts are the question's description of
-    what it names, whose numbers are the question's own: half of them borne out by sources naming it suffice."""
+def restated_support(
+    claim: str, sources: Sequence[Source], similarity: Similarity | None, given: Given, verdict: bool = False
+) -> list[Support]:
+    """A sentence restating the question adds only its answer. After a Yes or No (``verdict``) it adds nothing, and
+    every part of it, numbers included, must be borne out. When it adds a name, the parts are the question's
+    description of what it names, whose numbers are the question's own: half of them borne out by sources naming
+    it suffice."""
     words = list(dict.fromkeys(stems(claim)))
     if not similarity or not words or coverage(words, given.words) < RESTATED:
         return []
-    answer_names = frozenset(given.names_in(claim, first=True)) - given.names
+    # After a verdict a capitalised word the question lacks ("AI") is no answer: the verdict is.
+    answer_names = frozenset() if verdict else frozenset(given.names_in(claim, first=True)) - given.names
     parts = restated_parts(claim)
     described = replace(given, numbers=given.numbers if answer_names else frozenset())
     supports = [found for part in parts if (found := closest_support(part, claim, answer_names, sources, similarity, described))]
@@ -411,7 +415,7 @@ def check_answer(
     if not any(support for _, support in sentences):
         # Nothing checked out word by word: the model may have answered by restating the question.
         sentences = [
-            (claim, support if support is None else restated_support(claim, sources, similarity, given))
+            (claim, support if support is None else restated_support(claim, sources, similarity, given, bool(verdict)))
             for claim, support in sentences
         ]
     claims = [(claim, support) for claim, support in sentences if support is not None]

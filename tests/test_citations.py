@@ -244,6 +244,13 @@ def test_a_restatement_naming_the_answer_needs_half_of_the_questions_description
     yes = "Yes, Reuters reports that Lutnick cited President Trump's approach to trade, and that he was born in 1961."
     assert check_answer(yes, THREE, similarity, question="Does Reuters report that Lutnick cited President Trump's "
                         "approach to trade, and that he was born in 1961?").refused
+    # Nor is a capitalised word the question lacks an answer that half the parts would do for.
+    mars = "Does Reuters report that Lutnick cited President Trump's approach to trade, and that he flew to Mars on a rocket?"
+    yes = (
+        "Yes, Reuters reports that Lutnick cited President Trump's approach to trade in Washington, and that he flew to "
+        "Mars on a rocket yesterday."
+    )
+    assert check_answer(yes, THREE, similarity, question=mars).refused
 
 
 def test_true_claims_that_answer_another_question_are_a_refusal():
