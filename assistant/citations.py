@@ -320,7 +320,7 @@ def restated_parts(claim: str) -> list[str]:
 
 
 def restated_support(
-    claim: str, sources: Sequence[Source], similarity: Similarity | None, given: Given, verdict: bool = False
+    claim: str, sources: Sequence[Source], similarity: Similarity | None, given: Given, verdict: bool
 ) -> list[Support]:
     """A sentence restating the question adds only its answer. After a Yes or No (``verdict``) it adds nothing, and
     every part of it, numbers included, must be borne out. When it adds a name, the parts are the question's

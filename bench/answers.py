@@ -101,12 +101,13 @@ def run(assistant: Assistant, questions: list[dict]) -> list[dict]:
     return rows
 
 
-def recheck(assistant: Assistant, stored: list[dict], evidence: dict[str, list[dict]]) -> list[dict]:
-    """The stored runs' model answers through today's retrieval and checks; their timings are kept."""
+def recheck(assistant: Assistant, stored: list[dict], gold_evidence: dict[str, list[dict]]) -> list[dict]:
+    """The stored runs' model answers through today's retrieval and checks; their timings are kept.
+    ``gold_evidence`` holds each question's evidence by id, for the facts shown."""
     rows = []
     for r in progress(stored, "recheck"):
         q = {"id": r["id"], "question": r["question"], "question_type": r["type"], "answer": r["gold"]}
-        q["evidence"] = evidence.get(r["id"], [])
+        q["evidence"] = gold_evidence.get(r["id"], [])
         answer = assistant.answerer.recheck(r["question"], r["raw"])
         rows.append(row(assistant, q, answer, r["raw"], r["ttft s"], r["total s"]))
     return rows
@@ -200,8 +201,8 @@ def main() -> None:
         for problem in report.problems:
             log(f"ingest problem: {problem}")
         if stored:
-            evidence = {} if args.seeds else {q["id"]: q["evidence"] for q in read_jsonl(data.questions)}
-            rows, warm_up = recheck(assistant, stored["per_question"], evidence), stored["summary"]["warm-up s"]
+            gold_evidence = {} if args.seeds else {q["id"]: q["evidence"] for q in read_jsonl(data.questions)}
+            rows, warm_up = recheck(assistant, stored["per_question"], gold_evidence), stored["summary"]["warm-up s"]
         else:
             log("loading the model")
             started = time.perf_counter()
