@@ -80,12 +80,21 @@ class Index:
                 rows = self.catalog.search_rows()
                 matrix = None
                 if len(rows) <= self.exact_search_chunks:
-                    vectors = self.vectors.get([row.chunk_id for row in rows])
+                    vectors = self.known_vectors()
+                    vectors |= self.vectors.get([row.chunk_id for row in rows if row.chunk_id not in vectors])
                     rows = [row for row in rows if row.chunk_id in vectors]  # a chunk without its vector is not found
                     matrix = np.array([vectors[row.chunk_id] for row in rows], np.float32)
                     matrix = matrix.reshape(len(rows), self.embedder.dimension)
                 self._memory = MemorySearch(version, rows, matrix)
             return self._memory
+
+    def known_vectors(self) -> dict[str, np.ndarray]:
+        """The vectors already in memory, by chunk id: a chunk id names one version of one chunk, so its vector
+        never changes, and only new chunks' vectors need fetching after a write."""
+        memory = self._memory
+        if memory is None or memory.vectors is None:
+            return {}
+        return dict(zip(memory.chunk_ids, memory.vectors))
 
     def chunks(self, chunk_ids: Sequence[str]) -> dict[str, StoredChunk]:
         return self.catalog.chunks(chunk_ids)

@@ -68,6 +68,21 @@ def test_what_another_connection_writes_or_deletes_is_searched_next(feed, tmp_pa
     assert "n1" not in {p.doc_id for p in reader.search("harbour cranes", k=5)}
 
 
+def test_after_a_write_only_new_chunks_vectors_are_fetched_and_every_row_keeps_its_own(feed, tmp_path, monkeypatch):
+    feed.index.memory()
+    fetch = feed.index.vectors.get
+    asked: list[str] = []
+    monkeypatch.setattr(feed.index.vectors, "get", lambda chunk_ids: asked.extend(chunk_ids) or fetch(chunk_ids))
+    path = tmp_path / "new.jsonl"
+    path.write_text(json.dumps({"id": "n1", "body": "New harbour cranes arrived in Rotterdam."}))
+    assert feed.ingest(path).ok and feed.delete("w1")
+    memory = feed.index.memory()
+    assert [cid.split("::")[0] for cid in asked] == ["n1"]
+    stored = fetch(memory.chunk_ids)
+    assert sorted(cid.split("::")[0] for cid in memory.chunk_ids) == ["n1", "t1", "v1"]
+    assert np.array_equal(memory.vectors, np.array([stored[cid] for cid in memory.chunk_ids]))
+
+
 def test_an_index_made_with_a_full_text_table_loses_it_on_opening(tmp_path):
     path = tmp_path / "catalog.sqlite3"
     with sqlite3.connect(path) as db:
