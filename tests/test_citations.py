@@ -253,20 +253,20 @@ def test_a_restatement_naming_the_answer_needs_half_of_the_questions_description
     assert check_answer(yes, THREE, similarity, question=mars).refused
 
 
-def test_what_a_restatement_says_an_outlet_reported_is_compared_without_the_articles_description(similarity):
-    # Whole, the part is far from Bloomberg's sentence on leaders endorsing a framework (cosine 0.38); what it
-    # says Bloomberg reported is close (0.51).
-    question = (
-        "Does the Bloomberg piece that covers the history of tariffs on steel and aluminium imports indicate that "
-        "a deal could be endorsed by national leaders soon?"
-    )
-    answer = check_answer(
-        question.replace("Does", "Yes,").replace("indicate", "indicates").replace("?", "."), THREE, similarity, question=question
-    )
+def test_what_a_restatement_says_an_outlet_reported_is_compared_without_the_articles_description():
+    # Scripted: the article's description makes the whole part far from every sentence; only what the part says
+    # Bloomberg reported is close to one.
+    reported = "the sides are close to a preliminary framework"
+
+    def similarity(claim: str, sentences: list[str]) -> list[float]:
+        return [0.9 if claim.startswith(reported) and s.startswith("Sources close") else 0.2 for s in sentences]
+
+    question = f"Does the Bloomberg piece about shipping costs and port congestion indicate that {reported}?"
+    yes = "Yes, the Bloomberg piece about shipping costs and port congestion indicates that {}."
+    answer = check_answer(yes.format(reported), THREE, similarity, question=question)
     assert not answer.refused and answer.citations[0].quote.startswith("Sources close to the discussions")
-    invented = question.replace("a deal could be endorsed by national leaders soon", "carmakers will move factories abroad")
-    yes = invented.replace("Does", "Yes,").replace("indicate", "indicates").replace("?", ".")
-    assert check_answer(yes, THREE, similarity, question=invented).refused
+    elsewhere = "the Bloomberg piece about shipping costs and port congestion says so"  # nothing reported: no closer part
+    assert check_answer(f"Yes, {elsewhere}.", THREE, similarity, question=f"Does {elsewhere}?").refused
 
 
 def test_true_claims_that_answer_another_question_are_a_refusal():
