@@ -37,6 +37,7 @@ REPORTED_SETTINGS = {
     "llm_backend", "local_model_path", "top_k", "evidence_chars", "collection_chars", "max_tokens", "threads"
 }
 MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+VERDICT_ONLY = re.compile(r"^\s*(?:Yes|No)[.!]?\s*$", re.IGNORECASE)
 # Questions about the two seed articles, with a phrase a right answer contains.
 SEEDS = {
     "What did Lutnick say about rare earths?": "fundamental part of the framework",
@@ -71,8 +72,11 @@ def verbatim_quotes(assistant: Assistant, answer: Answer) -> list[bool]:
 
 
 def sentences_cited(text: str) -> list[bool]:
-    """For each sentence of the answer that has words, whether it carries an [n] marker."""
+    """For each sentence of the answer that has words, whether it carries an [n] marker. An opening "Yes." or
+    "No." is the verdict its cited sentences bear out, not a claim of its own."""
     sentences = [text[a:b] for a, b in sentence_spans(text)]
+    if sentences and VERDICT_ONLY.match(sentences[0]):
+        sentences = sentences[1:]
     return [bool(MARKER.search(s)) for s in sentences if re.search(r"\w", MARKER.sub("", s))]
 
 
