@@ -80,6 +80,7 @@ def closest_support(
     part names, and comes from the outlet the part names, if any."""
     names = set(given.names_in(part, first=True))
     outlets = {o for group in mentioned_outlets(part, outlets_of(sources)) for o in group}
+    said = reported(part)
     best: Support | None = None
     for source in sources:
         # Names and numbers may stand anywhere in the passage; the quote is its sentence closest to the part.
@@ -94,7 +95,7 @@ def closest_support(
             continue
         texts = [e.text for e in source.sentences]
         cosines = similarity(part, texts)
-        if said := reported(part):
+        if said:
             cosines = [max(c, d) for c, d in zip(cosines, similarity(said, texts))]
         i = max(range(len(cosines)), key=cosines.__getitem__)
         if cosines[i] >= RESTATED_SIMILARITY and (best is None or cosines[i] > best.strength):

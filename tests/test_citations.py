@@ -265,8 +265,9 @@ def test_what_a_restatement_says_an_outlet_reported_is_compared_without_the_arti
     yes = "Yes, the Bloomberg piece about shipping costs and port congestion indicates that {}."
     answer = check_answer(yes.format(reported), THREE, similarity, question=question)
     assert not answer.refused and answer.citations[0].quote.startswith("Sources close to the discussions")
-    elsewhere = "the Bloomberg piece about shipping costs and port congestion says so"  # nothing reported: no closer part
-    assert check_answer(f"Yes, {elsewhere}.", THREE, similarity, question=f"Does {elsewhere}?").refused
+    # Without a "that" clause there is nothing reported to compare apart: the whole part stays far.
+    unsaid = "the Bloomberg piece about shipping costs and port congestion says so"
+    assert check_answer(f"Yes, {unsaid}.", THREE, similarity, question=f"Does {unsaid}?").refused
 
 
 def test_true_claims_that_answer_another_question_are_a_refusal():
