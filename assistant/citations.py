@@ -29,6 +29,7 @@ from .support import (
     outlets_of,
 )
 from .types import Citation
+from .verdicts import VERDICT, offered_choice, opening_verdict
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 REFUSAL = re.compile(
@@ -37,7 +38,6 @@ REFUSAL = re.compile(
     re.IGNORECASE,
 )
 REFUSAL_TEXT = "The articles don't say."
-VERDICT = re.compile(r"^(Yes|No)(?:[,.:;!]\s*|$)", re.IGNORECASE)
 PRONOUN = re.compile(r"^(?:He|She)(?=\s+[a-z])")  # not "He Lifeng"
 OPENING = re.compile(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*")
 
@@ -70,6 +70,7 @@ def check_answer(
     given = Given.of(question, sources)
     by_number = {source.n: source for source in sources}
     verdict: str | None = None
+    choice = offered_choice(question)
     # In order: each claim with the sources supporting it (none: dropped); the model's own refusals with None.
     sentences: list[tuple[str, list[Support] | None]] = []
     answer_first = False  # the answer opens with a claim, not a verdict or a refusal: that claim is the answer
@@ -77,11 +78,11 @@ def check_answer(
     for a, b in sentence_spans(raw):
         sentence = raw[a:b]
         claim = strip_markers(sentence)
-        if match := VERDICT.match(claim):
-            # "Yes, ..." opening the answer is its conclusion: it stays even when its reasons need dropping. A later
-            # "Yes"/"No" is the model arguing with itself: only the claim after it is kept, if supported.
-            if not (verdict or sentences):
-                verdict = f"{match.group(1).capitalize()}."
+        # "Yes, ..." opening the answer is its conclusion: it stays even when its reasons need dropping. A later
+        # "Yes"/"No" is the model arguing with itself: only the claim after it is kept, if supported.
+        if not (verdict or sentences):
+            verdict, claim = opening_verdict(claim, choice)
+        elif match := VERDICT.match(claim):
             claim = claim[match.end() :]
             claim = claim[:1].upper() + claim[1:]
         if not content_words(claim):

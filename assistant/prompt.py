@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from langchain_core.prompts import ChatPromptTemplate
 
 from .citations import REFUSAL_TEXT
 from .evidence import Source
+from .verdicts import is_yes_no, offered_choice
 
 SYSTEM = (
     "You answer questions about news articles using only the numbered sources you are given. "
@@ -25,16 +25,11 @@ def format_sources(sources: Sequence[Source]) -> str:
     return "\n\n".join(f"[{s.n}] " + "\n".join(x for x in (s.header, s.text) if x) for s in sources)
 
 
-# "Did ...?", and "Between the report of X and the one of Y, was there ...?"
-YES_NO = re.compile(
-    r"^(?:(?:between|after|before|following|considering|given|in|from)\b[^?]*?,\s*)?"
-    r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b",
-    re.IGNORECASE,
-)
-
-
 def format_question(question: str, earlier: str | None) -> str:
-    # Said only for yes/no questions, and after the sources: the fixed instruction stays cacheable.
-    if YES_NO.match(question.strip()):
+    # Said only for questions that want a verdict, and after the sources: the fixed instruction stays cacheable.
+    if choice := offered_choice(question):
+        first, second = (word.capitalize() for word in choice)
+        question += f"\nBegin with {first} or {second}, then say what each source reports, one sentence per source."
+    elif is_yes_no(question):
         question += "\nBegin with Yes or No, then say what each source reports, one sentence per source."
     return f"Earlier question: {earlier}\nQuestion: {question}" if earlier else f"Question: {question}"

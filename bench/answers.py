@@ -37,7 +37,7 @@ REPORTED_SETTINGS = {
     "llm_backend", "local_model_path", "top_k", "evidence_chars", "collection_chars", "max_tokens", "threads"
 }
 MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-VERDICT_ONLY = re.compile(r"^\s*(?:Yes|No)[.!]?\s*$", re.IGNORECASE)
+VERDICT_ONLY = re.compile(r"^\s*\w+[.!]?\s*$")  # "Yes.", "Consistent."
 # Questions about the two seed articles, with a phrase a right answer contains.
 SEEDS = {
     "What did Lutnick say about rare earths?": "fundamental part of the framework",
@@ -72,8 +72,8 @@ def verbatim_quotes(assistant: Assistant, answer: Answer) -> list[bool]:
 
 
 def sentences_cited(text: str) -> list[bool]:
-    """For each sentence of the answer that has words, whether it carries an [n] marker. An opening "Yes." or
-    "No." is the verdict its cited sentences bear out, not a claim of its own."""
+    """For each sentence of the answer that has words, whether it carries an [n] marker. An opening "Yes.", "No."
+    or "Consistent." is the verdict its cited sentences bear out, not a claim of its own."""
     sentences = [text[a:b] for a, b in sentence_spans(text)]
     if sentences and VERDICT_ONLY.match(sentences[0]):
         sentences = sentences[1:]
@@ -129,8 +129,8 @@ def row(assistant: Assistant, q: dict, answer: Answer, raw: str, ttft: float | N
         "answer": answer.text,
         "raw": raw,  # before the citation check: shows what the check dropped
         "refused": answer.refused,
-        "correct": answer_correct(q["answer"], answer.text, answer.refused) if answerable else None,
-        "raw correct": answer_correct(q["answer"], raw, not raw) if answerable else None,
+        "correct": answer_correct(q["answer"], answer.text, answer.refused, q["question"]) if answerable else None,
+        "raw correct": answer_correct(q["answer"], raw, not raw, q["question"]) if answerable else None,
         "citations": len(answer.citations),
         "verbatim quotes": sum(quotes),
         "sentences": len(cited),

@@ -23,6 +23,7 @@ DEFAULT_DATA = REPO.parent / "shared"
 WORD = re.compile(r"\w+")
 PUNCTUATION = re.compile(r"[^\w\s]")
 YES_NO = re.compile(r"\b(yes|no)\b")
+ALTERNATIVES = re.compile(r"\b(\w+) or (?:an? )?(\w+)\b")
 FACT_TOKEN_SHARE = 0.9  # a fact counts as found when this share of its words is in one passage
 
 T = TypeVar("T")
@@ -142,13 +143,25 @@ def verdict(text: str) -> str | None:
     return found.group(1) if found else None
 
 
-def answer_correct(gold: str, answer: str, refused: bool) -> bool:
+def answer_correct(gold: str, answer: str, refused: bool, question: str = "") -> bool:
+    """Yes/No questions by the answer's first yes or no; others by the gold answer among the answer's words. To
+    "consistent or inconsistent?", an answer naming both words has chosen neither."""
     if refused:
         return False
     expected = normalized(gold)
     if expected in ("yes", "no"):
         return verdict(answer) == expected
-    return expected in normalized(answer)
+    words = f" {normalized(answer)} "
+    other = alternative(normalized(question), expected)
+    return f" {expected} " in words and not (other and f" {other} " in words)
+
+
+def alternative(question: str, word: str) -> str | None:
+    """The word a question offers as the alternative to ``word`` ("a change or consistency"), if any."""
+    for a, b in ALTERNATIVES.findall(question):
+        if word in (a, b) and a != b:
+            return b if word == a else a
+    return None
 
 
 # Reporting

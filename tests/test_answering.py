@@ -68,6 +68,16 @@ def test_yes_no_questions_get_the_verdict_cue_even_after_a_leading_clause():
     assert cue not in format_question("What did Lutnick say?", "Did the talks end?")
 
 
+def test_a_question_offering_two_opposite_words_asks_for_one_of_them():
+    from assistant.prompt import format_question
+
+    prompt = format_question("After the Reuters report of June 10, was the coverage consistent or inconsistent?", None)
+    assert "Begin with Consistent or Inconsistent" in prompt and "Yes or No" not in prompt
+    # Not "Pro or Anti": the words must be opposites; not in a "What ...?" question, where they are an idiom.
+    assert "Begin with Yes or No" in format_question("Was the deal pro or anti China?", None)
+    assert "Begin with" not in format_question("What changed in the deal, for better or worse?", None)
+
+
 def test_recheck_puts_a_given_answer_through_the_same_retrieval_and_checks(seeded, tiny_model):
     assistant = Assistant(seeded, local_model_path=tiny_model)
     raw = "Lutnick said China's rare earth restrictions were addressed “as a fundamental part of the framework” [2]."

@@ -117,6 +117,22 @@ def test_only_the_opening_sentence_carries_a_verdict():
     assert answer.text.startswith("No. Lutnick said") and "Yes" not in answer.text
 
 
+def test_to_a_question_offering_two_words_the_verdict_is_the_word_chosen():
+    question = "Was Reuters' report of the deal consistent or inconsistent with Beijing's rare earth rollback?"
+    reason = "The rollback would match Beijing's in scope and impact [1]."
+    for opening, verdict in [
+        ("Yes, the report was consistent.", "Consistent."),
+        ("Consistent or Inconsistent: the report was consistent.", "Consistent."),
+        ("No, the report was not consistent.", "Inconsistent."),
+        ("Inconsistent.", "Inconsistent."),
+    ]:
+        answer = check_answer(f"{opening} {reason}", SOURCES, question=question)
+        assert answer.text.startswith(f"{verdict} The rollback") and answer.text.endswith("[1]."), opening
+    # A bare "Yes" chooses neither word, and a verdict with nothing supported is still a refusal.
+    assert check_answer(f"Yes. {reason}", SOURCES, question=question).text.startswith("The rollback")
+    assert check_answer("Consistent. The deal is worth 40 billion dollars [1].", SOURCES, question=question).refused
+
+
 def test_outlet_and_date_in_the_source_header_support_a_claim():
     answer = check_answer(
         "Reuters reported on June 11, 2025 that Lutnick said China's rare earth restrictions were addressed [1].",

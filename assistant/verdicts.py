@@ -1,0 +1,91 @@
+"""What a question asks the answer to open with: Yes or No, or one of two opposite words the question offers.
+
+"Is the stance of the two outlets consistent or inconsistent?" is not answered by "Yes": the answer is the word
+chosen, and it stays the answer's conclusion while the sentences that argue for it are checked one by one.
+"""
+
+from __future__ import annotations
+
+import re
+
+# "Did ...?", and "Between the report of X and the one of Y, was there ...?"
+YES_NO = re.compile(
+    r"^(?:(?:between|after|before|following|considering|given|in|from)\b[^?]*?,\s*)?"
+    r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b",
+    re.IGNORECASE,
+)
+VERDICT = re.compile(r"^(Yes|No)(?:[,.:;!]\s*|$)", re.IGNORECASE)
+ALTERNATIVES = re.compile(r"\b([a-z]+) or (?:an? )?([a-z]+)\b")
+NEGATING_PREFIX = re.compile(r"^(?:in|un|im|ir|il|dis|non-?)")
+# Opposites that no prefix makes: what comparisons of two reports ask to choose between.
+OPPOSITES = {
+    frozenset(pair)
+    for pair in [
+        ("similar", "different"),
+        ("same", "different"),
+        ("change", "consistency"),
+        ("changed", "unchanged"),
+        ("increase", "decrease"),
+        ("increased", "decreased"),
+        ("rise", "fall"),
+        ("rose", "fell"),
+        ("higher", "lower"),
+        ("better", "worse"),
+        ("stronger", "weaker"),
+        ("positive", "negative"),
+        ("optimistic", "pessimistic"),
+        ("true", "false"),
+        ("support", "oppose"),
+    ]
+}
+NEGATION = re.compile(r"\b(?:not|n[’']t|never)\s+(?:\w+\s+)?$", re.IGNORECASE)
+
+
+def opposites(a: str, b: str) -> bool:
+    return frozenset((a, b)) in OPPOSITES or any(
+        (m := NEGATING_PREFIX.match(y)) and y[m.end() :].lstrip("-") == x for x, y in ((a, b), (b, a))
+    )
+
+
+def offered_choice(question: str) -> tuple[str, str] | None:
+    """The two opposite words a yes/no-shaped question asks to choose between ("Is it consistent or
+    inconsistent?"), if it does: in a "What ...?" question, "better or worse" is more likely an idiom."""
+    if not YES_NO.match(question.strip()):
+        return None
+    for match in ALTERNATIVES.finditer(question):
+        if opposites(*match.groups()):
+            return match.group(1), match.group(2)
+    return None
+
+
+def is_yes_no(question: str) -> bool:
+    return bool(YES_NO.match(question.strip())) and not offered_choice(question)
+
+
+def chosen(sentence: str, choice: tuple[str, str]) -> str | None:
+    """Which of the two words a sentence picks: the one it names, or the other when it names one negated
+    ("is not consistent"); None when it names both or neither."""
+    picked = set()
+    for word in choice:
+        for match in re.finditer(rf"\b{word}\b", sentence, re.IGNORECASE):
+            other = choice[1] if word == choice[0] else choice[0]
+            picked.add(other if NEGATION.search(sentence[: match.start()]) else word)
+    return picked.pop() if len(picked) == 1 else None
+
+
+def opening_verdict(claim: str, choice: tuple[str, str] | None) -> tuple[str | None, str]:
+    """The verdict an answer's first sentence gives ("Yes.", or "Consistent." when the question offers a choice;
+    a bare Yes to "consistent or inconsistent?" says nothing), and what the sentence claims besides."""
+    match = VERDICT.match(claim)
+    rest = claim[match.end() :] if match else claim
+    if choice:
+        either = f"(?:{choice[0]}|{choice[1]})"
+        # A small model may echo the instruction as a label: "Change or Consistency: The Age reported ..."
+        if echo := re.match(rf"{either} or {either}\s*[:.-]\s*", rest, re.IGNORECASE):
+            rest = rest[echo.end() :]
+        verdict = chosen(rest, choice)
+        if word := re.match(rf"{either}(?:[,.:;!]\s*|$)", rest, re.IGNORECASE):
+            rest = rest[word.end() :]
+    else:
+        verdict = match.group(1) if match else None
+    return (f"{verdict.capitalize()}." if verdict else None), rest[:1].upper() + rest[1:]
