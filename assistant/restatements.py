@@ -23,7 +23,7 @@ RESTATED_SIMILARITY = 0.5
 # A restatement that names the answer ("The individual who ... is Sam Bankman-Fried") describes it in the question's
 # words, from several articles: the few sentences shown to the model must bear out at least this share of them.
 MIN_DESCRIBED = 0.5
-PART_BREAK = re.compile(r",?\s+(?:while|whereas|but)\s+|;\s+|,\s+(?:and\s+)?")
+PART_BREAK = re.compile(r",?\s+(?:while|whereas|but)\s+|;\s+|,\s+(?!\d{4}\b)(?:and\s+)?")  # not "October 18, 2023"
 MIN_PART_WORDS = 3
 # "The Fortune article that discusses X suggests that Y": Y, at least this long, is also compared on its own.
 REPORTED = re.compile(

@@ -371,3 +371,16 @@ def test_a_source_may_write_a_name_as_its_initials(similarity):
     restated = question.replace("Who", "Sam Bankman-Fried").replace("?", ".")
     assert not check_answer(restated, sources, similarity, question=question).refused
     assert check_answer(restated.replace("Sam Bankman-Fried", "Sam Altman"), sources, similarity, question=question).refused
+
+
+def test_a_restatement_is_split_into_its_clauses_but_not_inside_a_date():
+    from assistant.restatements import restated_parts
+
+    claim = (
+        "The Roar on October 18, 2023 reports that the All Blacks play for themselves, "
+        "while The Age on October 26, 2023 reports that the Springboks play for their country"
+    )
+    assert restated_parts(claim) == [
+        "The Roar on October 18, 2023 reports that the All Blacks play for themselves",
+        "The Age on October 26, 2023 reports that the Springboks play for their country",
+    ]
