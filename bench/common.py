@@ -144,11 +144,12 @@ def verdict(text: str) -> str | None:
 
 
 def answer_correct(gold: str, answer: str, refused: bool, question: str = "") -> bool:
-    """Yes/No questions by the answer's first yes or no; others by the gold answer among the answer's words. To
-    "consistent or inconsistent?", an answer naming both words has chosen neither."""
+    """Yes/No questions by the answer's first yes or no (a gold "True" or "False" is a yes or a no); others by the
+    gold answer among the answer's words. To "consistent or inconsistent?", an answer naming both has chosen neither."""
     if refused:
         return False
     expected = normalized(gold)
+    expected = {"true": "yes", "false": "no"}.get(expected, expected)
     if expected in ("yes", "no"):
         return verdict(answer) == expected
     words = f" {normalized(answer)} "
