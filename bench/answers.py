@@ -25,6 +25,8 @@ from .common import (
     fact_recall,
     log,
     mean,
+    normalized,
+    offered_words,
     percentile,
     print_table,
     progress,
@@ -37,7 +39,6 @@ REPORTED_SETTINGS = {
     "llm_backend", "local_model_path", "top_k", "evidence_chars", "collection_chars", "max_tokens", "threads"
 }
 MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-VERDICT_ONLY = re.compile(r"^\s*\w+[.!]?\s*$")  # "Yes.", "Consistent."
 # Questions about the two seed articles, with a phrase a right answer contains.
 SEEDS = {
     "What did Lutnick say about rare earths?": "fundamental part of the framework",
@@ -71,11 +72,12 @@ def verbatim_quotes(assistant: Assistant, answer: Answer) -> list[bool]:
     return found
 
 
-def sentences_cited(text: str) -> list[bool]:
+def sentences_cited(text: str, question: str = "") -> list[bool]:
     """For each sentence of the answer that has words, whether it carries an [n] marker. An opening "Yes.", "No."
-    or "Consistent." is the verdict its cited sentences bear out, not a claim of its own."""
+    or a word the question offers ("Consistent." to "consistent or inconsistent?") is the verdict its cited
+    sentences bear out, not a claim of its own."""
     sentences = [text[a:b] for a, b in sentence_spans(text)]
-    if sentences and VERDICT_ONLY.match(sentences[0]):
+    if sentences and normalized(sentences[0]) in {"yes", "no", *offered_words(question)}:
         sentences = sentences[1:]
     return [bool(MARKER.search(s)) for s in sentences if re.search(r"\w", MARKER.sub("", s))]
 
@@ -120,7 +122,7 @@ def recheck(assistant: Assistant, stored: list[dict], gold_evidence: dict[str, l
 def row(assistant: Assistant, q: dict, answer: Answer, raw: str, ttft: float | None, total: float) -> dict:
     answerable = q["question_type"] != "null_query"
     quotes = verbatim_quotes(assistant, answer)
-    cited = [] if answer.refused else sentences_cited(answer.text)
+    cited = [] if answer.refused else sentences_cited(answer.text, q["question"])
     return {
         "id": q["id"],
         "type": q["question_type"],

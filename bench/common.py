@@ -157,6 +157,11 @@ def answer_correct(gold: str, answer: str, refused: bool, question: str = "") ->
     return f" {expected} " in words and not (other and f" {other} " in words)
 
 
+def offered_words(question: str) -> set[str]:
+    """The words a question offers to choose between: "consistent or inconsistent?"."""
+    return {word for pair in ALTERNATIVES.findall(normalized(question)) for word in pair}
+
+
 def alternative(question: str, word: str) -> str | None:
     """The word a question offers as the alternative to ``word`` ("a change or consistency"), if any."""
     for a, b in ALTERNATIVES.findall(question):
