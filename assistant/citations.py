@@ -29,7 +29,7 @@ from .support import (
     outlets_of,
 )
 from .types import Citation
-from .verdicts import VERDICT, offered_choice, opening_verdict
+from .verdicts import offered_choice, opening_verdict, without_yes_no
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 REFUSAL = re.compile(
@@ -82,9 +82,8 @@ def check_answer(
         # "Yes"/"No" is the model arguing with itself: only the claim after it is kept, if supported.
         if not (verdict or sentences):
             verdict, claim = opening_verdict(claim, choice)
-        elif match := VERDICT.match(claim):
-            claim = claim[match.end() :]
-            claim = claim[:1].upper() + claim[1:]
+        else:
+            _, claim = without_yes_no(claim)
         if not content_words(claim):
             continue
         if is_refusal(claim):

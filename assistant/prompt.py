@@ -8,7 +8,7 @@ from langchain_core.prompts import ChatPromptTemplate
 
 from .citations import REFUSAL_TEXT
 from .evidence import Source
-from .verdicts import is_yes_no, offered_choice
+from .verdicts import YES_NO, offered_choice
 
 SYSTEM = (
     "You answer questions about news articles using only the numbered sources you are given. "
@@ -30,6 +30,6 @@ def format_question(question: str, earlier: str | None) -> str:
     if choice := offered_choice(question):
         first, second = (word.capitalize() for word in choice)
         question += f"\nBegin with {first} or {second}, then say what each source reports, one sentence per source."
-    elif is_yes_no(question):
+    elif YES_NO.match(question.strip()):
         question += "\nBegin with Yes or No, then say what each source reports, one sentence per source."
     return f"Earlier question: {earlier}\nQuestion: {question}" if earlier else f"Question: {question}"

@@ -58,26 +58,28 @@ def offered_choice(question: str) -> tuple[str, str] | None:
     return None
 
 
-def is_yes_no(question: str) -> bool:
-    return bool(YES_NO.match(question.strip())) and not offered_choice(question)
-
-
 def chosen(sentence: str, choice: tuple[str, str]) -> str | None:
     """Which of the two words a sentence picks: the one it names, or the other when it names one negated
     ("is not consistent"); None when it names both or neither."""
     picked = set()
-    for word in choice:
+    for word, other in (choice, choice[::-1]):
         for match in re.finditer(rf"\b{word}\b", sentence, re.IGNORECASE):
-            other = choice[1] if word == choice[0] else choice[0]
             picked.add(other if NEGATION.search(sentence[: match.start()]) else word)
     return picked.pop() if len(picked) == 1 else None
+
+
+def without_yes_no(claim: str) -> tuple[str | None, str]:
+    """A Yes or No the claim opens with, and the claim after it."""
+    if not (match := VERDICT.match(claim)):
+        return None, claim
+    rest = claim[match.end() :]
+    return match.group(1), rest[:1].upper() + rest[1:]
 
 
 def opening_verdict(claim: str, choice: tuple[str, str] | None) -> tuple[str | None, str]:
     """The verdict an answer's first sentence gives ("Yes.", or "Consistent." when the question offers a choice;
     a bare Yes to "consistent or inconsistent?" says nothing), and what the sentence claims besides."""
-    match = VERDICT.match(claim)
-    rest = claim[match.end() :] if match else claim
+    verdict, rest = without_yes_no(claim)
     if choice:
         either = f"(?:{choice[0]}|{choice[1]})"
         # A small model may echo the instruction as a label: "Change or Consistency: The Age reported ..."
@@ -86,6 +88,4 @@ def opening_verdict(claim: str, choice: tuple[str, str] | None) -> tuple[str | N
         verdict = chosen(rest, choice)
         if word := re.match(rf"{either}(?:[,.:;!]\s*|$)", rest, re.IGNORECASE):
             rest = rest[word.end() :]
-    else:
-        verdict = match.group(1) if match else None
     return (f"{verdict.capitalize()}." if verdict else None), rest[:1].upper() + rest[1:]

@@ -153,18 +153,22 @@ def answer_correct(gold: str, answer: str, refused: bool, question: str = "") ->
     if expected in ("yes", "no"):
         return verdict(answer) == expected
     words = f" {normalized(answer)} "
-    other = alternative(normalized(question), expected)
+    other = alternative(question, expected)
     return f" {expected} " in words and not (other and f" {other} " in words)
 
 
+def offered_pairs(question: str) -> list[tuple[str, str]]:
+    """The pairs of words a question offers to choose between: "consistent or inconsistent?"."""
+    return ALTERNATIVES.findall(normalized(question))
+
+
 def offered_words(question: str) -> set[str]:
-    """The words a question offers to choose between: "consistent or inconsistent?"."""
-    return {word for pair in ALTERNATIVES.findall(normalized(question)) for word in pair}
+    return {word for pair in offered_pairs(question) for word in pair}
 
 
 def alternative(question: str, word: str) -> str | None:
     """The word a question offers as the alternative to ``word`` ("a change or consistency"), if any."""
-    for a, b in ALTERNATIVES.findall(question):
+    for a, b in offered_pairs(question):
         if word in (a, b) and a != b:
             return b if word == a else a
     return None
