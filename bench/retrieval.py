@@ -8,6 +8,7 @@ LangChain tutorial pipeline (1000/200 recursive splitter, the same MiniLM model,
 from __future__ import annotations
 
 import argparse
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -51,6 +52,20 @@ def ingest_stats(articles: int, chars: int, chunks: int, seconds: float, memory:
         "articles/s": articles / seconds,
         "chars/s": chars / seconds,
     }
+
+
+def first_search(directory: Path, question: str, quantized: bool) -> dict:
+    """Seconds to a new Assistant's first search (the embedder already loaded, as a CLI question's would be by then):
+    building the search structures from the index, as after a write, and loading them as saved."""
+    seconds = {}
+    for case in ("built", "loaded"):
+        if case == "built":
+            shutil.rmtree(directory / "search", ignore_errors=True)
+        assistant = Assistant(directory, embedding_quantized=quantized)
+        started = time.perf_counter()
+        assistant.search(question)
+        seconds[f"first search {case} s"] = time.perf_counter() - started
+    return seconds
 
 
 def widened(search_k: Callable[[int], list[Hit]], everything: int) -> list[Hit]:
@@ -179,6 +194,7 @@ def main() -> None:
             for problem in report.problems:
                 log(f"{name} ingest problem: {problem}")
             stats = ingest_stats(len(report.added), chars, report.chunks, seconds, memory)
+            stats |= first_search(Path(tmp) / name, questions[-1]["question"], quantized)
             ingest[name] = stats | {"problems": len(report.problems)}
             searches[name] = newsdesk_search(assistant)
         searches["bm25 (newsdesk index)"] = bm25_search(assistant, report.chunks)
@@ -225,6 +241,12 @@ def main() -> None:
     corpus = "corpus" if args.no_distractors else "corpus + BBC distractors"
     print(f"\nretrieval: {len(questions)} questions, {len(articles)} articles ({corpus}), {info['cpus']} CPUs")
     print_table(rows)
+    for name, built in ingest.items():
+        if "first search built s" in built:
+            print(
+                f"{name}: a new process's first search {built['first search built s']:.2f} s building the search "
+                f"structures, {built['first search loaded s']:.2f} s loading them as saved"
+            )
     print(f"\nresults: {path}")
 
 

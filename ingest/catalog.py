@@ -56,6 +56,9 @@ CREATE TABLE IF NOT EXISTS statements (
 );
 CREATE INDEX IF NOT EXISTS statements_doc ON statements(doc_id);
 CREATE INDEX IF NOT EXISTS statements_speaker ON statements(speaker_key);
+-- Counts committed writes, from every process: names the version that saved search structures were built from.
+CREATE TABLE IF NOT EXISTS generation (n INTEGER NOT NULL);
+INSERT INTO generation SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM generation);
 -- BM25 moved to memory (ingest/memory_search.py): indexes made before that drop their full-text table.
 DROP TRIGGER IF EXISTS chunks_fts_insert;
 DROP TRIGGER IF EXISTS chunks_fts_delete;
@@ -238,13 +241,22 @@ class Catalog:
             found.update({row[0]: StoredChunk(*row) for row in rows})
         return found
 
-    def search_rows(self) -> list[SearchRow]:
-        """Every chunk with what search matches and filters on."""
-        rows = self.db.execute(
-            """SELECT c.chunk_id, c.title || '\n' || c.text, d.source, d.author, d.published_ts
-               FROM chunks c JOIN documents d ON d.doc_id = c.doc_id ORDER BY c.rowid"""
-        )
-        return [SearchRow(*row) for row in rows]
+    def generation(self) -> int:
+        """How many writes the catalog has had, by any process, since it was made."""
+        return self.db.execute("SELECT n FROM generation").fetchone()[0]
+
+    def search_rows(self) -> tuple[int, list[SearchRow]]:
+        """Every chunk with what search matches and filters on, and the generation they are of."""
+        self.db.execute("BEGIN")  # one snapshot for both reads
+        try:
+            generation = self.generation()
+            rows = self.db.execute(
+                """SELECT c.chunk_id, c.title || '\n' || c.text, d.source, d.author, d.published_ts
+                   FROM chunks c JOIN documents d ON d.doc_id = c.doc_id ORDER BY c.rowid"""
+            )
+            return generation, [SearchRow(*row) for row in rows]
+        finally:
+            self.db.execute("COMMIT")
 
 
 class _Transaction:
@@ -253,6 +265,7 @@ class _Transaction:
 
     def __enter__(self):
         self.catalog.db.execute("BEGIN IMMEDIATE")
+        self.catalog.db.execute("UPDATE generation SET n = n + 1")
 
     def __exit__(self, kind, value, traceback):
         self.catalog.db.execute("COMMIT" if kind is None else "ROLLBACK")

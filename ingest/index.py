@@ -3,6 +3,7 @@ through structures held in memory while the index is unchanged."""
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,6 +36,7 @@ class Index:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.embedder = embedder
         self.catalog = Catalog(self.directory / "catalog.sqlite3")
+        self.collection = collection
         self.vectors = VectorStore(open_client(self.directory / "chroma", chroma_host, chroma_port), collection, embedder.name)
         self.exact_search_chunks = 0 if chroma_host else exact_search_chunks
         self._memory: MemorySearch | None = None
@@ -73,20 +75,39 @@ class Index:
         return self.memory().lexical(query, k, filters)
 
     def memory(self) -> MemorySearch:
-        """The search structures for the index as it is now: made again after any write, here or elsewhere."""
+        """The search structures for the index as it is now: loaded as saved by whichever process built them for
+        this version of the catalog, else built (and saved) again after any write, here or elsewhere."""
         with self._loading:
             version = self.catalog.version()
             if self._memory is None or self._memory.version != version:
-                rows = self.catalog.search_rows()
-                matrix = None
-                if len(rows) <= self.exact_search_chunks:
-                    vectors = self.known_vectors()
-                    vectors |= self.vectors.get([row.chunk_id for row in rows if row.chunk_id not in vectors])
-                    rows = [row for row in rows if row.chunk_id in vectors]  # a chunk without its vector is not found
-                    matrix = np.array([vectors[row.chunk_id] for row in rows], np.float32)
-                    matrix = matrix.reshape(len(rows), self.embedder.dimension)
-                self._memory = MemorySearch(version, rows, matrix)
+                exact = self.catalog.count()[1] <= self.exact_search_chunks
+                saved = MemorySearch.load(self.saved_search(self.catalog.generation()), version)
+                if saved is None or (saved.vectors is not None) != exact:
+                    saved = self.built_memory(version, exact)
+                self._memory = saved
             return self._memory
+
+    def built_memory(self, version: tuple[int, int], exact: bool) -> MemorySearch:
+        generation, rows = self.catalog.search_rows()
+        matrix = None
+        if exact:
+            vectors = self.known_vectors()
+            vectors |= self.vectors.get([row.chunk_id for row in rows if row.chunk_id not in vectors])
+            rows = [row for row in rows if row.chunk_id in vectors]  # a chunk without its vector is not found
+            matrix = np.array([vectors[row.chunk_id] for row in rows], np.float32).reshape(len(rows), self.embedder.dimension)
+        memory = MemorySearch.build(version, rows, matrix)
+        folder = self.saved_search(generation)
+        try:
+            memory.save(folder)
+            for old in folder.parent.iterdir():
+                if old != folder:
+                    shutil.rmtree(old, ignore_errors=True)
+        except OSError:  # a read-only index is still searched, only built again by each process
+            pass
+        return memory
+
+    def saved_search(self, generation: int) -> Path:
+        return self.directory / "search" / self.collection / str(generation)
 
     def known_vectors(self) -> dict[str, np.ndarray]:
         """The vectors already in memory, by chunk id: a chunk id names one version of one chunk, so its vector

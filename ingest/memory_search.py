@@ -1,15 +1,20 @@
 """The collection's search structures in memory: BM25 (bm25s) over every chunk and, when the vectors are local and
 few enough, every vector for an exact dense search.
 
-Built from the index the first time it is searched and again after it changes. On 11,000 chunks a BM25 query
-costs under 1 ms here against 15 ms for SQLite FTS5, and scoring every vector about 1 ms, where a Chroma query
-with an outlet filter took 15 ms.
+Built from the index the first time it is searched after it changes, and saved beside it, so that the next process
+(a CLI question) loads them in a few milliseconds instead of building them again (about 2.5 s on 11,000 chunks,
+stemming and fetching vectors from Chroma). On 11,000 chunks a BM25 query costs under 1 ms here against 15 ms for
+SQLite FTS5, and scoring every vector about 1 ms, where a Chroma query with an outlet filter took 15 ms.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import bm25s
 import numpy as np
@@ -36,17 +41,79 @@ class SearchRow:
 
 
 class MemorySearch:
-    def __init__(self, version: Hashable, rows: Sequence[SearchRow], vectors: np.ndarray | None):
-        """``vectors`` holds row i's vector in its row i; None leaves dense search to the vector store."""
+    def __init__(
+        self,
+        version: Hashable,
+        chunk_ids: list[str],
+        sources: tuple[np.ndarray, dict[str, int]],
+        authors: tuple[np.ndarray, dict[str, int]],
+        published: np.ndarray,
+        vectors: np.ndarray | None,
+        bm25: bm25s.BM25 | None,
+    ):
+        """``vectors`` holds chunk i's vector in its row i; None leaves dense search to the vector store. ``sources``
+        and ``authors``: each chunk's code, and the code of each lower-cased name. ``bm25``: None when there are no chunks."""
         self.version = version
-        self.chunk_ids = [row.chunk_id for row in rows]
-        self.sources, self.source_codes = codes([(row.source or "").lower() for row in rows])
-        self.authors, self.author_codes = codes([(row.author or "").lower() for row in rows])
-        self.published = np.array([np.nan if row.published_ts is None else row.published_ts for row in rows], dtype=np.float64)
+        self.chunk_ids = chunk_ids
+        self.sources, self.source_codes = sources
+        self.authors, self.author_codes = authors
+        self.published = published
         self.vectors = vectors
-        self.bm25 = bm25s.BM25()
+        self.bm25 = bm25
+
+    @classmethod
+    def build(cls, version: Hashable, rows: Sequence[SearchRow], vectors: np.ndarray | None) -> MemorySearch:
+        bm25 = None
         if rows:
-            self.bm25.index([stems(row.text) for row in rows], show_progress=False)
+            bm25 = bm25s.BM25()
+            bm25.index([stems(row.text) for row in rows], show_progress=False)
+        return cls(
+            version,
+            [row.chunk_id for row in rows],
+            codes([(row.source or "").lower() for row in rows]),
+            codes([(row.author or "").lower() for row in rows]),
+            np.array([np.nan if row.published_ts is None else row.published_ts for row in rows], dtype=np.float64),
+            vectors,
+            bm25,
+        )
+
+    def save(self, directory: Path) -> None:
+        """Writes into a fresh folder renamed into place, so that a reader finds a whole copy or none."""
+        work = directory.with_name(f".{directory.name}-{os.getpid()}")
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        meta = {"chunk_ids": self.chunk_ids, "source_codes": self.source_codes, "author_codes": self.author_codes}
+        (work / "chunks.json").write_text(json.dumps(meta))
+        arrays = {"sources": self.sources, "authors": self.authors, "published": self.published}
+        np.savez(work / "arrays.npz", **arrays, **({"vectors": self.vectors} if self.vectors is not None else {}))
+        if self.bm25 is not None:
+            self.bm25.save(str(work / "bm25"))
+        # What is there already was saved for this version by another process, with other settings (or none).
+        shutil.rmtree(directory, ignore_errors=True)
+        try:
+            work.rename(directory)
+        except OSError:  # another process saved it in the meantime
+            shutil.rmtree(work, ignore_errors=True)
+
+    @classmethod
+    def load(cls, directory: Path, version: Hashable) -> MemorySearch | None:
+        """What ``save`` wrote into ``directory``, or None if nothing (whole) is there."""
+        try:
+            meta = json.loads((directory / "chunks.json").read_text())
+            with np.load(directory / "arrays.npz") as arrays:
+                found = {name: arrays[name] for name in arrays.files}
+            bm25 = bm25s.BM25.load(str(directory / "bm25")) if meta["chunk_ids"] else None
+        except (OSError, ValueError, KeyError):
+            return None
+        return cls(
+            version,
+            meta["chunk_ids"],
+            (found["sources"], meta["source_codes"]),
+            (found["authors"], meta["author_codes"]),
+            found["published"],
+            found.get("vectors"),
+            bm25,
+        )
 
     def mask(self, filters: Filters | None) -> np.ndarray:
         """Which chunks pass the filters; a chunk without a date passes no date filter."""
@@ -66,8 +133,10 @@ class MemorySearch:
 
     def lexical(self, query: str, k: int, filters: Filters | None = None) -> Ranking:
         """BM25, over the chunks that hold at least one of the query's words."""
+        if self.bm25 is None:
+            return []
         words = [w for w in dict.fromkeys(stems(query)) if w in self.bm25.vocab_dict]
-        if not words or not self.chunk_ids:
+        if not words:
             return []
         scores = self.bm25.get_scores(words)
         return self.best(scores, k, self.mask(filters) & (scores > 0))

@@ -6,12 +6,13 @@ import re
 import threading
 from functools import lru_cache
 
-import snowballstemmer
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+import Stemmer
+
+from .stopwords import ENGLISH_STOP_WORDS
 
 WORD = re.compile(r"\w+")
-STOPWORDS = frozenset(ENGLISH_STOP_WORDS) | {"said", "says", "say", "according", "article", "articles", "report", "reported"}
-STEMMER = snowballstemmer.stemmer("english")
+STOPWORDS = ENGLISH_STOP_WORDS | {"said", "says", "say", "according", "article", "articles", "report", "reported"}
+STEMMER = Stemmer.Stemmer("english")
 STEMMING = threading.Lock()  # the stemmer keeps the word it works on in itself
 
 

@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
 # Resolves pyproject.toml's dependencies into requirements.lock, requirements-test.lock and requirements-bench.lock
-# (exact versions of everything), which scripts/setup.sh installs with --no-deps. Run it after changing dependencies.
+# (exact versions of everything), which scripts/setup.sh installs with --no-deps. Run it after changing dependencies:
+# packages already locked keep their versions; `scripts/lock.sh --upgrade` takes the newest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WHEELS="${NEWSDESK_CACHE:-$HOME/.cache/newsdesk}/wheels"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-resolve() { .venv/bin/pip install --dry-run --ignore-installed --quiet --find-links "$WHEELS" --report "$1" "$2"; }
-resolve "$work/runtime.json" "."
-resolve "$work/test.json" ".[test]"
-resolve "$work/bench.json" ".[bench]"
+touch "$work/locked.txt" "$work/bench-locked.txt"
+if [[ "${1:-}" != "--upgrade" ]]; then
+  cat requirements.lock requirements-test.lock 2>/dev/null | grep -v '^#' > "$work/locked.txt" || true
+  # Alone, the bench extra may want other versions of runtime packages (whose lock wins): only its own are kept.
+  grep -v '^#' requirements-bench.lock > "$work/bench-locked.txt" 2>/dev/null || true
+fi
+resolve() { .venv/bin/pip install --dry-run --ignore-installed --quiet --find-links "$WHEELS" --report "$@"; }
+resolve "$work/runtime.json" "." -c "$work/locked.txt"
+resolve "$work/test.json" ".[test]" -c "$work/locked.txt"
+resolve "$work/bench.json" ".[bench]" -c "$work/bench-locked.txt"
 .venv/bin/python - "$work" <<'PY'
 import json, sys
 def pins(path):

@@ -23,7 +23,7 @@ def ids(ranking):
 
 
 def test_filters_match_outlet_and_author_in_any_case_and_dates_inclusively():
-    memory = MemorySearch(0, ROWS, VECTORS)
+    memory = MemorySearch.build(0, ROWS, VECTORS)
     assert memory.mask(Filters(source="reuters")).tolist() == [False, True, True]
     assert memory.mask(Filters(source=["bbc news", "Nobody"], author="ANN LEE")).tolist() == [True, False, False]
     # The day 1_700_000_000 falls on counts as after it; an article without a date passes no date filter.
@@ -32,14 +32,14 @@ def test_filters_match_outlet_and_author_in_any_case_and_dates_inclusively():
 
 
 def test_bm25_ranks_only_chunks_holding_a_word_of_the_query():
-    memory = MemorySearch(0, ROWS, VECTORS)
+    memory = MemorySearch.build(0, ROWS, VECTORS)
     assert ids(memory.lexical("Did the dockers' strike end?", 10)) == ["a", "b"]
     assert ids(memory.lexical("dockers pay", 10, Filters(source="Reuters"))) == ["b"]
     assert memory.lexical("volcano", 10) == [] and memory.lexical("the of and", 10) == []
 
 
 def test_dense_ranks_every_filtered_chunk_by_cosine_once_per_filter():
-    memory = MemorySearch(0, ROWS, VECTORS)
+    memory = MemorySearch.build(0, ROWS, VECTORS)
     vector = np.array([0.6, 0.0, 0.8], dtype=np.float32)
     everything, reuters, none = memory.dense(vector, 2, [None, Filters(source="Reuters"), Filters(source="AP")])
     assert ids(everything) == ["c", "a"] and abs(everything[0][1] - 0.8) < 1e-6
@@ -81,6 +81,25 @@ def test_after_a_write_only_new_chunks_vectors_are_fetched_and_every_row_keeps_i
     stored = fetch(memory.chunk_ids)
     assert sorted(cid.split("::")[0] for cid in memory.chunk_ids) == ["n1", "t1", "v1"]
     assert np.array_equal(memory.vectors, np.array([stored[cid] for cid in memory.chunk_ids]))
+
+
+def test_the_next_process_loads_the_saved_search_structures_until_a_write_makes_them_old(feed, tmp_path, monkeypatch):
+    built = feed.index.memory()
+    generation = feed.index.catalog.generation()
+    monkeypatch.setattr(MemorySearch, "build", None)  # a reader that built them again would fail here
+    reader = Assistant(feed.settings.index_dir)
+    loaded = reader.index.memory()
+    assert loaded.chunk_ids == built.chunk_ids and np.array_equal(loaded.vectors, built.vectors)
+    assert [p.chunk_id for p in reader.search("harbour cranes", k=5)] == [p.chunk_id for p in feed.search("harbour cranes", k=5)]
+    monkeypatch.undo()
+
+    path = tmp_path / "new.jsonl"
+    path.write_text(json.dumps({"id": "n1", "body": "New harbour cranes arrived in Rotterdam."}))
+    assert feed.ingest(path).ok and feed.delete("w1")
+    assert reader.index.catalog.generation() == generation + 2
+    assert reader.search("harbour cranes", k=1)[0].doc_id == "n1"
+    saved = feed.settings.index_dir / "search" / "newsdesk"
+    assert [p.name for p in saved.iterdir()] == [str(generation + 2)]  # older versions are removed
 
 
 def test_an_index_made_with_a_full_text_table_loses_it_on_opening(tmp_path):
