@@ -59,13 +59,21 @@ def open_assistant(ctx: click.Context):
         raise click.ClickException(str(error)) from None
 
 
+def ready_to_search(assistant) -> None:
+    """After a write, builds and saves the search structures now rather than in the next question's time."""
+    assistant.index.memory()
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
 @click.pass_context
 def ingest(ctx, paths, progress):
     """Add articles from files or folders (.txt .md .html .jsonl)."""
-    report = open_assistant(ctx).ingest(paths, progress=sys.stderr.isatty() if progress is None else progress)
+    assistant = open_assistant(ctx)
+    report = assistant.ingest(paths, progress=sys.stderr.isatty() if progress is None else progress)
+    if report.added or report.updated:
+        ready_to_search(assistant)
     for problem in report.problems:
         click.echo(f"error: {problem}", err=True)
     click.echo(report.summary())
@@ -179,6 +187,8 @@ def docs_list(ctx, as_json, **filters):
 def docs_delete(ctx, doc_ids):
     assistant = open_assistant(ctx)
     missing = [doc_id for doc_id in doc_ids if not assistant.delete(doc_id)]
+    if len(missing) < len(doc_ids):
+        ready_to_search(assistant)
     for doc_id in missing:
         click.echo(f"error: no document '{doc_id}'", err=True)
     click.echo(f"deleted {len(doc_ids) - len(missing)}")

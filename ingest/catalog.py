@@ -265,9 +265,11 @@ class _Transaction:
 
     def __enter__(self):
         self.catalog.db.execute("BEGIN IMMEDIATE")
-        self.catalog.db.execute("UPDATE generation SET n = n + 1")
+        self.changes = self.catalog.db.total_changes
 
     def __exit__(self, kind, value, traceback):
+        if kind is None and self.catalog.db.total_changes != self.changes:  # deleting nothing is no new version
+            self.catalog.db.execute("UPDATE generation SET n = n + 1")
         self.catalog.db.execute("COMMIT" if kind is None else "ROLLBACK")
         self.catalog._writes += 1
 

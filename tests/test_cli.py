@@ -2,6 +2,7 @@
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -18,11 +19,23 @@ def run(*args, index: Path, env: dict | None = None) -> subprocess.CompletedProc
     )
 
 
+def saved_search(index: Path) -> list[str]:
+    """The catalog generations the index holds saved search structures for."""
+    return [folder.name for folder in (index / "search" / "newsdesk").iterdir()]
+
+
+def catalog_generation(index: Path) -> str:
+    with sqlite3.connect(index / "catalog.sqlite3") as db:
+        return str(db.execute("SELECT n FROM generation").fetchone()[0])
+
+
 def test_ingest_search_list_and_delete(tmp_path):
     index = tmp_path / "index"
     ingested = run("ingest", str(SEEDS), index=index)
     assert ingested.returncode == 0, ingested.stderr
     assert "2 added" in ingested.stdout
+    after_ingest = saved_search(index)
+    assert after_ingest == [catalog_generation(index)]  # built by the ingest, not left to the first question
 
     found = run("search", "rare earths", "--json", "-k", "3", index=index)
     passages = json.loads(found.stdout)
@@ -34,6 +47,7 @@ def test_ingest_search_list_and_delete(tmp_path):
     deleted = run("docs", "delete", LUTNICK_DOC, "nope", index=index)
     assert deleted.returncode == 1 and "no document 'nope'" in deleted.stderr
     assert LUTNICK_DOC not in run("docs", "list", index=index).stdout
+    assert saved_search(index) == [catalog_generation(index)] != after_ingest
 
 
 def test_bad_input_exits_non_zero_naming_the_file(tmp_path):

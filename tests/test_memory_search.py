@@ -96,6 +96,7 @@ def test_the_next_process_loads_the_saved_search_structures_until_a_write_makes_
     path = tmp_path / "new.jsonl"
     path.write_text(json.dumps({"id": "n1", "body": "New harbour cranes arrived in Rotterdam."}))
     assert feed.ingest(path).ok and feed.delete("w1")
+    assert not feed.delete("nope")  # deleting nothing makes no new version
     assert reader.index.catalog.generation() == generation + 2
     assert reader.search("harbour cranes", k=1)[0].doc_id == "n1"
     saved = feed.settings.index_dir / "search" / "newsdesk"
