@@ -56,7 +56,7 @@ CREATE TABLE IF NOT EXISTS statements (
 );
 CREATE INDEX IF NOT EXISTS statements_doc ON statements(doc_id);
 CREATE INDEX IF NOT EXISTS statements_speaker ON statements(speaker_key);
--- Counts committed writes, from every process: names the version that saved search structures were built from.
+-- Counts committed writes that changed something, by any process: names the version saved search structures are of.
 CREATE TABLE IF NOT EXISTS generation (n INTEGER NOT NULL);
 INSERT INTO generation SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM generation);
 -- BM25 moved to memory (ingest/memory_search.py): indexes made before that drop their full-text table.
@@ -242,7 +242,7 @@ class Catalog:
         return found
 
     def generation(self) -> int:
-        """How many writes the catalog has had, by any process, since it was made."""
+        """How many writes have changed the catalog, by any process, since it was made."""
         return self.db.execute("SELECT n FROM generation").fetchone()[0]
 
     def search_rows(self) -> tuple[int, list[SearchRow]]:
