@@ -36,7 +36,6 @@ class Index:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.embedder = embedder
         self.catalog = Catalog(self.directory / "catalog.sqlite3")
-        self.collection = collection
         self.vectors = VectorStore(open_client(self.directory / "chroma", chroma_host, chroma_port), collection, embedder.name)
         self.exact_search_chunks = 0 if chroma_host else exact_search_chunks
         self._memory: MemorySearch | None = None
@@ -107,7 +106,7 @@ class Index:
         return memory
 
     def saved_search(self, generation: int) -> Path:
-        return self.directory / "search" / self.collection / str(generation)
+        return self.directory / "search" / self.vectors.collection.name / str(generation)
 
     def known_vectors(self) -> dict[str, np.ndarray]:
         """The vectors already in memory, by chunk id: a chunk id names one version of one chunk, so its vector
