@@ -10,8 +10,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
-from assistant import Answer, Assistant, Passage  # noqa: E402
-from assistant.types import Citation  # noqa: E402
+from assistant import Answer, Assistant, Citation, FinalAnswer, Passage, PassagesFound, TextDelta  # noqa: E402
 
 EXAMPLES = ["What did Lutnick say about rare earths?", "Who led the Chinese delegation in Kuala Lumpur?"]
 CSS = """
@@ -75,22 +74,22 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         written = ""
         try:
             events = assistant.stream(
-                message, earlier, evidence=True, source=source or None, published_after=after or None, published_before=before or None
+                message, earlier, source=source or None, published_after=after or None, published_before=before or None
             )
             for event in events:
-                if isinstance(event, list):
+                if isinstance(event, PassagesFound):
                     # The first question after start waits for the warm-up: say so rather than look stuck.
                     history[-1]["content"] = (
                         "Reading the articles…" if ready.is_set() else "Reading the articles (the model is still getting ready)…"
                     )
-                    yield history, "", evidence_html(event, "Reading:")
-                elif isinstance(event, str):
-                    written += event
+                    yield history, "", evidence_html(event.passages, "Reading:")
+                elif isinstance(event, TextDelta):
+                    written += event.text
                     history[-1]["content"] = written
                     yield history, "", gr.update()
-                else:
-                    history[-1]["content"] = event.text
-                    yield history, "", sources_html(event)
+                elif isinstance(event, FinalAnswer):
+                    history[-1]["content"] = event.answer.text
+                    yield history, "", sources_html(event.answer)
         except Exception as error:  # shown to the person asking, not swallowed
             history[-1]["content"] = f"Sorry, something went wrong: {error}"
             yield history, "", ""

@@ -1,21 +1,48 @@
-"""newsdesk: ask questions about news articles and get answers cited to the sentence."""
+"""newsdesk: ask questions about news articles and get answers cited to the sentence they came from."""
 
-from ingest import Document, Filters, IngestProblem, IngestReport
-from ingest.quotes import Statement
+from ingest import Document, Filters, IngestProblem, IngestReport, Statement
 
 from .api import Assistant
+from .generation.llm import ModelServerError
+from .grounding.policy import POLICY, Policy
+from .question import Expects, Question
 from .settings import Settings
-from .types import Answer, Citation, Passage
+from .types import (
+    Answer,
+    Citation,
+    Dropped,
+    Event,
+    FinalAnswer,
+    Made,
+    Passage,
+    PassagesFound,
+    Refusal,
+    Source,
+    TextDelta,
+)
 
 __all__ = [
+    "POLICY",
     "Answer",
     "Assistant",
     "Citation",
     "Document",
+    "Dropped",
+    "Event",
+    "Expects",
+    "FinalAnswer",
     "Filters",
     "IngestProblem",
     "IngestReport",
+    "Made",
+    "ModelServerError",
     "Passage",
+    "PassagesFound",
+    "Policy",
+    "Question",
+    "Refusal",
     "Settings",
+    "Source",
     "Statement",
+    "TextDelta",
 ]

@@ -1,8 +1,15 @@
-"""Question to checked Answer: retrieve, prompt, generate (streamed), then check every citation."""
+"""Question to checked Answer, as a stream of events: read the question once, search, then answer it in one of
+three ways, each as the reader will keep it:
+
+- what a person said, from the statements index, in their own sentences (no model: the same on every machine);
+- the model's sentences over the few source sentences that answer the question, each shown once it is checked;
+- when those give nothing that checks out, the shown sentence that answers the question, quoted whole.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,15 +17,31 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 
 from ingest import Embedder, Filters
-from ingest.catalog import Catalog
+from ingest.index.catalog import Catalog
+from ingest.text.sentences import sentence_spans
 
-from .citations import REFUSAL_TEXT, check_answer
-from .evidence import Source, select_evidence, whole_documents
-from .prompt import PROMPT, format_question, format_sources
-from .retrieval import HybridSearch, NewsRetriever, passages_from
-from .types import Answer, Passage
+from .generation.evidence import select_evidence, whole_documents
+from .generation.llm import ModelServerError, server_error
+from .generation.prompt import PROMPT, format_question, format_sources
+from .grounding.answerability import about_any_part, new_values, relation
+from .grounding.checker import REFUSAL_TEXT, AnswerChecker
+from .grounding.policy import Policy
+from .grounding.quoting import Citations, Quote, quoted
+from .question import Expects, Question, read_question
+from .retrieval.hybrid import HybridSearch
+from .retrieval.speakers import Said, on_topic, statements_of
+from .settings import Settings
+from .types import Answer, Event, FinalAnswer, Made, Passage, PassagesFound, Refusal, Source, TextDelta
+
+log = logging.getLogger(__name__)
 
 Message = dict  # {"role": "user" | "assistant", "content": str}, as chat UIs and OpenAI keep history
+Write = Callable[[dict], Iterable[str]]  # the prompt's values -> the model's text, in pieces
+REFUSALS = {
+    Refusal.NOTHING_FOUND: "No article is about this.",
+    Refusal.NOT_STATED: REFUSAL_TEXT,
+    Refusal.NO_MATCHING_ARTICLES: "No articles match these filters.",
+}
 
 
 class SentenceSimilarity:
@@ -50,75 +73,180 @@ def earlier_question(history: Sequence[Message] | None) -> str | None:
 
 
 class Answerer:
-    def __init__(
-        self,
-        search: HybridSearch,
-        llm: BaseChatModel,
-        embedder: Embedder,
-        top_k: int,
-        min_relevance: float,
-        evidence_chars: int,
-        collection_chars: int,
-    ):
+    def __init__(self, search: HybridSearch, llm: BaseChatModel, embedder: Embedder, settings: Settings, policy: Policy):
         self.search = search
         self.embedder = embedder
-        self.top_k = top_k
-        self.min_relevance = min_relevance
-        self.evidence_chars = evidence_chars
-        self.collection_chars = collection_chars
+        self.settings = settings
+        self.policy = policy
         self.collection: CachedCollection | None = None  # set by warm_up
         self.llm = llm
         self.generate = PROMPT | llm | StrOutputParser()
 
+    @property
+    def catalog(self) -> Catalog:
+        return self.search.index.catalog
+
+    def read(self, text: str, history: Sequence[Message] | None = None) -> Question:
+        """The question, read once against the outlets and speakers the index knows."""
+        catalog = self.catalog
+        return read_question(text, earlier_question(history), catalog.sources(), catalog.speaker_keys())
+
     def stream(
-        self, question: str, history: Sequence[Message] | None = None, filters: Filters | None = None
-    ) -> Iterator[list[Passage] | str | Answer]:
-        """Yields the passages found, then text as the model writes it, then the checked Answer."""
-        answer = self.retrieve(question, history, filters)
-        yield answer.passages
-        if not (evidence := self.evidence(answer, filters)):
-            yield answer
+        self,
+        text: str,
+        history: Sequence[Message] | None = None,
+        filters: Filters | None = None,
+        write: Write | None = None,
+    ) -> Iterator[Event]:
+        """Events from the passages found to the final answer. ``write`` stands in for the model: given the
+        prompt's values, the text it writes, in pieces."""
+        write = write or self.written
+        question = self.read(text, history)
+        answer = Answer(question=question.text, text="", standalone_question=question.searched if question.earlier else None)
+        if filters and not self.catalog.documents(filters, limit=1):
+            yield PassagesFound([])
+            yield FinalAnswer(refused(answer, Refusal.NO_MATCHING_ARTICLES))
             return
-        sources, similarity = evidence
-        prompt = {"sources": format_sources(sources), "question": format_question(question, earlier_question(history))}
-        raw: list[str] = []
-        for delta in self.generate.stream(prompt):
-            raw.append(delta)
-            yield delta
-        yield self.checked(answer, "".join(raw), sources, similarity)
+        answer.passages = self.search(question, self.settings.top_k, filters)
+        yield PassagesFound(answer.passages)
+        if question.speaker and (said := self.said(question, filters)):
+            yield from self.in_their_words(question, said, answer)
+            return
+        if not self.relevant(answer.passages):
+            yield FinalAnswer(refused(answer, Refusal.NOTHING_FOUND))
+            return
+        sources, similarity = self.evidence(question, answer.passages, filters)
+        checker = AnswerChecker(question, sources, similarity, self.search.index.rarity, self.policy)
+        raw = ""
+        fed = 0  # characters of ``raw`` already checked
+        prompt = {"sources": format_sources(sources), "question": format_question(question)}
+        for delta in write(prompt):
+            raw += delta
+            spans = sentence_spans(raw[fed:])
+            for start, end in spans[:-1]:  # the last sentence may still be growing
+                yield from self.shown(answer, checker.add(raw[fed + start : fed + end]), checker)
+            if len(spans) > 1:
+                fed += spans[-1][0]
+        for start, end in sentence_spans(raw[fed:]):
+            yield from self.shown(answer, checker.add(raw[fed + start : fed + end]), checker)
+        checked = checker.finish()
+        if not answer.text and not checked.refused:
+            yield from self.shown(answer, checked.text, checker)
+        answer.raw, answer.dropped = raw, checked.dropped
+        answer.citations = checked.citations
+        if checked.refused:
+            answer.text = checked.text
+            if fallback := self.answering_sentence(question, sources):
+                citations = Citations()
+                answer.text = quoted("The article says:", [fallback], citations)
+                answer.citations, answer.made = citations.all(), Made.QUOTED
+                log.info("quoted %r for %r: the model's answer did not check out", fallback.text, question.text)
+                yield TextDelta(answer.text, answer.citations)
+            else:
+                refused(answer, Refusal.NOT_STATED, checked.text)
+        yield FinalAnswer(answer)
+
+    def written(self, prompt: dict) -> Iterator[str]:
+        """The model's text for the prompt, in pieces; a model server's failure as one ``ModelServerError``."""
+        try:
+            yield from self.generate.stream(prompt)
+        except ModelServerError:
+            raise
+        except Exception as error:
+            if self.settings.llm_backend != "openai":
+                raise
+            raise server_error(error, self.settings) from error
+
+    def shown(self, answer: Answer, text: str, checker: AnswerChecker) -> Iterator[TextDelta]:
+        """Appends checked text to the answer and yields it with the citations it brings."""
+        if not text:
+            return
+        known = len(answer.citations)
+        answer.citations = checker.citations.all()
+        delta = f" {text}" if answer.text else text
+        answer.text += delta
+        yield TextDelta(delta, answer.citations[known:])
+
+    def in_their_words(self, question: Question, said: list[Said], answer: Answer) -> Iterator[Event]:
+        """What the person asked about said on the topic, newest article first; or, when nothing they said keeps to
+        it, that they are not quoted on it and the closest thing they did say."""
+        assert question.speaker
+        on = [s for s in said if s.relevance >= self.policy.min_on_topic]
+        chosen = budgeted(on or said[:1], self.policy.statement_chars)
+        documents = self.catalog.metadata(s.statement.doc_id for s in chosen)
+        dates = {doc_id: d.published_at or "" for doc_id, d in documents.items()}
+        chosen.sort(key=lambda s: (dates.get(s.statement.doc_id, ""), s.statement.doc_id, -s.statement.start), reverse=True)
+        quotes = [
+            Quote(Passage.of(documents[st.doc_id], s.chunk_id, st.text, st.start, st.end), st.text, st.start, st.end)
+            for s in chosen
+            if (st := s.statement)
+        ]
+        names = list(dict.fromkeys(s.statement.speaker for s in chosen))
+        who = " and ".join(names)
+        citations = Citations()
+        if on:
+            answer.text = quoted(f"What {who} said:", quotes, citations)
+            answer.made = Made.STATEMENTS
+        else:
+            answer.text = quoted(f"The articles don't quote {question.speaker} on that. The closest:", quotes, citations)
+            answer.refused, answer.made, answer.refusal = True, Made.REFUSED, Refusal.NOT_QUOTED
+        answer.citations = citations.all()
+        yield TextDelta(answer.text, answer.citations)
+        yield FinalAnswer(answer)
+
+    def said(self, question: Question, filters: Filters | None) -> list[Said]:
+        """The statements of the person asked about, those keeping closest to the topic first."""
+        assert question.speaker
+        found = statements_of(self.catalog, question.speaker, filters)
+        if not found:
+            return []
+        [topic] = self.embedder.embed([question.topic or question.text])
+        vectors = self.search.index.vectors_of([cid for _, cid in found])
+        titles = {d.doc_id: d.title for d in self.catalog.metadata(s.doc_id for s, _ in found).values()}
+        return on_topic(found, question.topic, topic, vectors, titles)
 
     def recheck(
-        self, question: str, raw: str, history: Sequence[Message] | None = None, filters: Filters | None = None
+        self, text: str, raw: str, history: Sequence[Message] | None = None, filters: Filters | None = None
     ) -> Answer:
-        """The Answer a model's text ``raw`` for ``question`` becomes, without generating: the same retrieval and
-        checks as ``stream``, so checks can be tuned on stored answers in minutes."""
-        answer = self.retrieve(question, history, filters)
-        evidence = self.evidence(answer, filters)
-        return self.checked(answer, raw, *evidence) if evidence else answer
+        """The Answer a model's text ``raw`` becomes, without generating: the same retrieval and checks as
+        ``stream``, so that checks can be tuned on stored answers in minutes."""
+        *_, final = self.stream(text, history, filters, write=lambda prompt: iter([raw]))
+        assert isinstance(final, FinalAnswer)
+        return final.answer
 
-    def retrieve(self, question: str, history: Sequence[Message] | None, filters: Filters | None) -> Answer:
-        """An empty Answer holding the passages found."""
-        earlier = earlier_question(history)
-        # A follow-up ("and what did China offer?") is searched with the question it follows, so its entities stay.
-        query = f"{earlier}\n{question}" if earlier else question
-        retriever = NewsRetriever(search=self.search, k=self.top_k, filters=filters)
-        passages = passages_from(retriever.invoke(query))
-        return Answer(question=question, text="", passages=passages, standalone_question=query if earlier else None)
-
-    def evidence(self, answer: Answer, filters: Filters | None) -> tuple[list[Source], SentenceSimilarity] | None:
-        """The sources to show the model; None, with the answer made a refusal, when no passage is about the question."""
-        if not self.relevant(answer.passages):
-            answer.text, answer.refused = REFUSAL_TEXT, True
-            return None
+    def evidence(
+        self, question: Question, passages: list[Passage], filters: Filters | None
+    ) -> tuple[list[Source], SentenceSimilarity]:
+        """The sources to show the model: the sentences of the passages that answer the question, or the whole
+        collection when it sits in the model's cached prompt."""
         similarity = SentenceSimilarity(self.embedder)
-        if self.collection and filters in (None, Filters()) and self.collection.versions == self.catalog.hashes():
+        if self.collection and not filters and self.collection.versions == self.catalog.hashes():
             return self.collection.sources, similarity
-        return select_evidence(answer.searched, answer.passages, similarity, self.evidence_chars), similarity
+        sources = select_evidence(
+            question, passages, similarity, self.search.index.rarity, self.settings.evidence_chars, self.policy
+        )
+        return sources, similarity
 
-    def checked(self, answer: Answer, raw: str, sources: list[Source], similarity: SentenceSimilarity) -> Answer:
-        checked = check_answer(raw, sources, similarity, question=answer.searched)
-        answer.text, answer.citations, answer.refused = checked.text, checked.citations, checked.refused
-        return answer
+    def answering_sentence(self, question: Question, sources: list[Source]) -> Quote | None:
+        """The shown sentence that answers the question best, if one does: about what was asked and holding what
+        it asks for. A verdict is the model's to give; a quoted sentence gives none."""
+        if question.expects in (Expects.VERDICT, Expects.QUOTE):
+            return None
+        rarity = self.search.index.rarity
+        best: tuple[float, Quote] | None = None
+        for source in sources:
+            for i, sentence in enumerate(source.sentences):
+                if not new_values(question, sentence.text):
+                    continue
+                context = f"{source.header} {source.sentences[i - 1].text if i else ''} {sentence.text}"
+                share = about_any_part(question, rarity, context)
+                if (
+                    share >= self.policy.min_about_to_quote
+                    and relation(question, rarity, context) >= self.policy.min_relation_to_quote
+                    and (best is None or share > best[0])
+                ):
+                    best = (share, Quote(source.passage, sentence.text, sentence.start, sentence.end))
+        return best[1] if best else None
 
     def warm_up(self) -> None:
         """Loads the model and runs the fixed part of the prompt, so that questions start from a cached prefix.
@@ -131,14 +259,29 @@ class Answerer:
         (PROMPT | self.llm.bind(max_tokens=1)).invoke({"sources": sources, "question": ""})
 
     def small_collection(self) -> CachedCollection | None:
-        if self.collection_chars <= 0 or not 0 < self.catalog.text_chars() <= self.collection_chars:
+        limit = self.settings.collection_chars
+        if limit <= 0 or not 0 < self.catalog.text_chars() <= limit:
             return None
         documents = self.catalog.documents()
         return CachedCollection(whole_documents(documents), {d.doc_id: d.content_hash for d in documents})
 
-    @property
-    def catalog(self) -> Catalog:
-        return self.search.index.catalog
-
     def relevant(self, passages: list[Passage]) -> bool:
-        return bool(passages) and max(p.similarity for p in passages) >= self.min_relevance
+        return bool(passages) and max(p.similarity for p in passages) >= self.settings.min_relevance
+
+
+def refused(answer: Answer, why: Refusal, text: str | None = None) -> Answer:
+    answer.text, answer.refused, answer.made, answer.refusal = text or REFUSALS[why], True, Made.REFUSED, why
+    answer.citations = []
+    return answer
+
+
+def budgeted(said: list[Said], chars: int) -> list[Said]:
+    """The best statements within ``chars`` characters, at least one."""
+    chosen: list[Said] = []
+    spent = 0
+    for s in said:
+        if chosen and spent + len(s.statement.text) > chars:
+            continue
+        chosen.append(s)
+        spent += len(s.statement.text)
+    return chosen

@@ -8,25 +8,41 @@ from pathlib import Path
 
 from langchain_core.language_models import BaseChatModel
 
-from ingest import Document, Embedder, Filters, Index, IngestReport, ingest
-from ingest.quotes import Statement, speaker_key
+from ingest import Document, Embedder, Filters, Index, IngestReport, Statement, ingest
 
 from .answering import Answerer, Message
-from .llm import chat_model
-from .retrieval import HybridSearch
+from .generation.llm import chat_model
+from .grounding.policy import POLICY, Policy
+from .question import Question
+from .retrieval.hybrid import HybridSearch
+from .retrieval.retriever import NewsRetriever
+from .retrieval.speakers import statements_of
 from .settings import Settings
-from .types import Answer, Passage
+from .types import Answer, Event, FinalAnswer, Passage, Source
+
+DateLike = str | date | None
 
 
 class Assistant:
     """Opens (or creates) the index at ``index_dir``; other settings come from keyword arguments, then
     ``NEWSDESK_*`` environment variables and ``.env``. The language model is loaded on the first question."""
 
-    def __init__(self, index_dir: str | Path | None = None, *, settings: Settings | None = None, **overrides):
+    def __init__(
+        self,
+        index_dir: str | Path | None = None,
+        *,
+        settings: Settings | None = None,
+        policy: Policy = POLICY,
+        llm: BaseChatModel | None = None,
+        **overrides,
+    ):
+        """``llm``: any LangChain chat model to write answers with, instead of the one the settings name."""
         if index_dir is not None:
             overrides["index_dir"] = Path(index_dir)
         self.settings = settings.model_copy(update=overrides) if settings else Settings(**overrides)
         s = self.settings
+        self.policy = policy
+        self._llm = llm
         self.embedder = Embedder(s.model_cache_dir, s.embedding_model, s.embedding_batch_size, s.embedding_quantized)
         self.index = Index(s.index_dir, self.embedder, s.collection, s.chroma_host, s.chroma_port, s.exact_search_chunks)
         self.hybrid = HybridSearch(self.index, s.candidates, s.max_per_document)
@@ -38,6 +54,11 @@ class Assistant:
             paths = [paths]
         return ingest(paths, self.index, self.settings.chunk_chars, self.settings.max_file_mb * 1_000_000, progress=progress)
 
+    def prepare_search(self) -> None:
+        """Builds (and saves beside the index) the search structures for the index as it is now, which the next
+        search would otherwise build: run it after writing, so that the next question does not wait."""
+        self.index.memory()
+
     def search(
         self,
         query: str,
@@ -45,14 +66,19 @@ class Assistant:
         *,
         source: str | Sequence[str] | None = None,
         author: str | Sequence[str] | None = None,
-        published_after: str | date | None = None,
-        published_before: str | date | None = None,
+        published_after: DateLike = None,
+        published_before: DateLike = None,
     ) -> list[Passage]:
-        return self.hybrid(query, k, Filters(source, author, published_after, published_before))
+        return self.hybrid(self.read(query), k, Filters(source, author, published_after, published_before))
+
+    def read(self, question: str, history: Sequence[Message] | None = None) -> Question:
+        """The question as newsdesk reads it: the outlets, dates and people it names, what it asks for."""
+        return self.answerer.read(question, history)
 
     def ask(self, question: str, history: Sequence[Message] | None = None, **filters) -> Answer:
-        *_, answer = self.stream(question, history, **filters)
-        return answer
+        *_, final = self.stream(question, history, **filters)
+        assert isinstance(final, FinalAnswer)
+        return final.answer
 
     def stream(
         self,
@@ -61,44 +87,56 @@ class Assistant:
         *,
         source: str | Sequence[str] | None = None,
         author: str | Sequence[str] | None = None,
-        published_after: str | date | None = None,
-        published_before: str | date | None = None,
-        evidence: bool = False,
-    ) -> Iterator[str | Answer | list[Passage]]:
-        """Text deltas as the model writes them, then the final Answer with checked citations.
-
-        With ``evidence=True`` the first event is the list of passages found, before the model starts.
-        """
+        published_after: DateLike = None,
+        published_before: DateLike = None,
+    ) -> Iterator[Event]:
+        """``PassagesFound`` first, before any answer; then ``TextDelta``s of the answer as it stays, each sentence
+        checked before it is shown; then the ``FinalAnswer``."""
         if not question or not question.strip():
             raise ValueError("the question is empty")
         filters = Filters(source, author, published_after, published_before)
-        for event in self.answerer.stream(question.strip(), history, filters):
-            if evidence or not isinstance(event, list):
-                yield event
+        yield from self.answerer.stream(question.strip(), history, filters or None)
+
+    def evidence(self, question: str, **filters) -> list[Source]:
+        """The sentences that would be shown to the model for ``question``, numbered as in its prompt."""
+        read = self.read(question)
+        found = Filters(**filters) or None
+        passages = self.hybrid(read, self.settings.top_k, found)
+        return self.answerer.evidence(read, passages, found)[0]
+
+    def recheck(self, question: str, raw: str, history: Sequence[Message] | None = None) -> Answer:
+        """The answer ``raw``, a model's text for ``question``, becomes after today's retrieval and checks."""
+        return self.answerer.recheck(question, raw, history)
 
     def warm_up(self) -> None:
         """Loads the search structures and the language model now rather than on the first question, and puts a
         collection of at most ``collection_chars`` whole into the model's cached prompt prefix (again after an
         ingest changes it)."""
-        self.index.memory()
+        self.prepare_search()
         self.answerer.warm_up()
+
+    def retriever(self, k: int | None = None, **filters) -> NewsRetriever:
+        """The search as a LangChain retriever, for chains of your own."""
+        return NewsRetriever(search=self.hybrid, k=k or self.settings.top_k, filters=Filters(**filters) or None)
 
     @property
     def answerer(self) -> Answerer:
         if self._answerer is None:
-            s = self.settings
-            self._answerer = Answerer(
-                self.hybrid, self.llm, self.embedder, s.top_k, s.min_relevance, s.evidence_chars, s.collection_chars
-            )
+            self._answerer = Answerer(self.hybrid, self.llm, self.embedder, self.settings, self.policy)
         return self._answerer
 
     @property
     def llm(self) -> BaseChatModel:
-        return chat_model(self.settings)
+        return self._llm or chat_model(self.settings)
 
     def quotes(self, speaker: str, **filters) -> list[Statement]:
-        """What a person said across the articles, newest first: the verbatim sentences with their offsets."""
-        return [statement for statement, _ in self.index.catalog.statements([speaker_key(speaker)], Filters(**filters))]
+        """What a person said across the articles, newest first: the verbatim sentences with their offsets. A
+        surname finds everyone quoted under it; a full name only that person."""
+        return [statement for statement, _ in statements_of(self.index.catalog, speaker, Filters(**filters))]
+
+    def speakers(self) -> list[tuple[str, int]]:
+        """Everyone the articles quote, with how many of their sentences they hold, most quoted first."""
+        return self.index.catalog.speakers()
 
     def documents(self, **filters) -> list[Document]:
         return self.index.catalog.documents(Filters(**filters))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .types import Answer, Citation
+from .types import Answer, Citation, FinalAnswer, TextDelta
 
 
 def filter_options(command):
@@ -49,7 +49,7 @@ def cli(ctx: click.Context, index_dir: Path | None):
 
 
 def open_assistant(ctx: click.Context):
-    from ingest.vectors import EmbedderMismatch
+    from ingest.index.vectors import EmbedderMismatch
 
     from .api import Assistant
 
@@ -57,11 +57,6 @@ def open_assistant(ctx: click.Context):
         return Assistant(ctx.obj)
     except EmbedderMismatch as error:
         raise click.ClickException(str(error)) from None
-
-
-def ready_to_search(assistant) -> None:
-    """After a write, builds and saves the search structures now rather than in the next question's time."""
-    assistant.index.memory()
 
 
 @cli.command()
@@ -73,7 +68,7 @@ def ingest(ctx, paths, progress):
     assistant = open_assistant(ctx)
     report = assistant.ingest(paths, progress=sys.stderr.isatty() if progress is None else progress)
     if report.added or report.updated:
-        ready_to_search(assistant)
+        assistant.prepare_search()  # now, rather than in the next question's time
     for problem in report.problems:
         click.echo(f"error: {problem}", err=True)
     click.echo(report.summary())
@@ -91,31 +86,26 @@ def ask(ctx, question, as_json, **filters):
     assistant = open_assistant(ctx)
     events = assistant.stream(question, **filters_from(**filters))
     if as_json:
-        *_, answer = events
-        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(final_answer(events).to_dict(), ensure_ascii=False, indent=2))
         return
-    answer = stream_to_terminal(events) if sys.stdout.isatty() else [e for e in events][-1]
-    if not sys.stdout.isatty():
-        click.echo(answer.text)
+    answer = None
+    printed = False
+    for event in events:
+        if isinstance(event, TextDelta):
+            # Each piece is checked before it comes: what is printed stays.
+            click.echo(event.text, nl=False)
+            printed = True
+        elif isinstance(event, FinalAnswer):
+            answer = event.answer
+    assert answer is not None
+    click.echo("" if printed else answer.text)
     click.echo(format_citations(answer.citations))
 
 
-def stream_to_terminal(events) -> Answer:
-    """Shows the model's words as they come, then replaces them with the checked answer."""
-    from rich.console import Console
-    from rich.live import Live
-    from rich.text import Text
-
-    console = Console()
-    written = ""
-    with Live(Text(""), console=console, refresh_per_second=12, transient=False) as live:
-        for event in events:
-            if isinstance(event, str):
-                written += event
-                live.update(Text(written, style="dim"))
-            else:
-                live.update(Text(event.text))
-                return event
+def final_answer(events) -> Answer:
+    for event in events:
+        if isinstance(event, FinalAnswer):
+            return event.answer
     raise RuntimeError("the answer stream ended without an answer")
 
 
@@ -188,7 +178,7 @@ def docs_delete(ctx, doc_ids):
     assistant = open_assistant(ctx)
     missing = [doc_id for doc_id in doc_ids if not assistant.delete(doc_id)]
     if len(missing) < len(doc_ids):
-        ready_to_search(assistant)
+        assistant.prepare_search()  # now, rather than in the next question's time
     for doc_id in missing:
         click.echo(f"error: no document '{doc_id}'", err=True)
     click.echo(f"deleted {len(doc_ids) - len(missing)}")
@@ -202,7 +192,7 @@ def model():
     the LLM's path."""
     from ingest import Embedder
 
-    from .llm import local_model_path
+    from .generation.model_files import local_model_path
     from .settings import Settings
 
     settings = Settings()

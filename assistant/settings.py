@@ -46,5 +46,8 @@ class Settings(BaseSettings):
     openai_base_url: str | None = None
     openai_api_key: SecretStr = SecretStr("not-needed")
     openai_model: str = "gpt-4o-mini"
+    llm_connect_timeout: float = 10.0  # seconds to reach an OpenAI-compatible server
+    llm_read_timeout: float = 120.0  # seconds a server may go without sending anything
+    llm_retries: int = 2  # retries of a request that failed as a whole, with backoff; never of a stream under way
     temperature: float = 0.0
     max_tokens: int = 320

@@ -1,8 +1,12 @@
-"""Answers end to end with the local model: accuracy, refusals, citation checks and latency.
+"""Answers end to end with the local model, on the real path (no warm whole-collection prefix): right answers,
+refusals, citations, prompt tokens and latency.
 
-    python -m bench.answers [--limit N] [--types T1,T2] [--no-distractors] [--data DIR]
-    python -m bench.answers --seeds    # five questions about seeds/, for time to first token
+    python -m bench.answers bbc [--half tune|report|all] [--no-baseline] [--limit N] [--index DIR]
+    python -m bench.answers multihop [--half tune|report|all] [--limit N] [--types T1,T2] [--index DIR]
+    python -m bench.answers seeds          # five questions about seeds/, after warm_up(), for time to first token
     python -m bench.answers --recheck bench/results/answers-....json   # today's checks on a run's stored answers
+
+Each set is split in two fixed halves: the rules are tuned on "tune" and reported on "report" (bench/README.md).
 """
 
 from __future__ import annotations
@@ -12,15 +16,16 @@ import json
 import re
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from assistant import Answer, Assistant
-from ingest.sentences import sentence_spans
+from assistant import Answer, Assistant, FinalAnswer, Made, PassagesFound, TextDelta
+from assistant.generation.prompt import format_question, format_sources
+from ingest.text.sentences import sentence_spans
 
 from .common import (
     DEFAULT_DATA,
     REPO,
-    Data,
     answer_correct,
     fact_recall,
     log,
@@ -37,7 +42,7 @@ from .common import (
 
 REPORTED_SETTINGS = {
     "llm_backend", "local_model_path", "top_k", "evidence_chars", "collection_chars", "max_tokens", "threads"
-}
+}  # fmt: skip
 MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 # Questions about the two seed articles, with a phrase a right answer contains.
 SEEDS = {
@@ -47,21 +52,82 @@ SEEDS = {
     "Where were the talks held before the London agreement?": "Geneva",
     "What will the U.S. lift in exchange?": "export controls",
 }
+# How the tutorial's model says it cannot answer.
+TUTORIAL_REFUSAL = re.compile(
+    r"\b(?:don't know|do not know|not (?:mentioned|provided|specified|stated|available)|no information|cannot|can't)\b"
+    r"|\bdoes(?:n't| not) (?:say|mention|provide|specify|state)\b",
+    re.IGNORECASE,
+)
 
 
-def timed_answer(assistant: Assistant, question: str) -> tuple[Answer, str, float | None, float]:
-    """The checked answer, the model's raw text, seconds to its first delta (None when the model was never asked)
-    and in total."""
-    started = time.perf_counter()
-    first = None
-    raw = []
-    for event in assistant.stream(question):
-        if isinstance(event, str):
-            first = first or time.perf_counter() - started
-            raw.append(event)
-        elif isinstance(event, Answer):
-            return event, "".join(raw), first, time.perf_counter() - started
-    raise RuntimeError(f"no answer for {question!r}")
+@dataclass(frozen=True)
+class QuestionSet:
+    name: str
+    files: list[Path]  # the articles indexed
+    questions: list[dict]  # each with "id", "question", "kind" and what its scoring needs
+
+
+def half_of(questions: list[dict], half: str) -> list[dict]:
+    """The fixed halves: within each kind, "tune" takes the 1st, 3rd, 5th ... question, "report" the others."""
+    if half == "all":
+        return questions
+    seen: dict[str, int] = {}
+    chosen = []
+    for q in questions:
+        position = seen.get(q["kind"], 0)
+        seen[q["kind"]] = position + 1
+        if (position % 2 == 0) == (half == "tune"):
+            chosen.append(q)
+    return chosen
+
+
+def bbc_set(data: Path, half: str) -> QuestionSet:
+    questions = [q | {"kind": q["kind"]} for q in read_jsonl(data / "eval" / "bbc" / "questions.jsonl")]
+    return QuestionSet("bbc", [REPO / "seeds", data / "corpora" / "bbc" / "articles.jsonl"], half_of(questions, half))
+
+
+def multihop_set(data: Path, half: str, with_distractors: bool = True) -> QuestionSet:
+    questions = [q | {"kind": q["question_type"]} for q in read_jsonl(data / "eval" / "multihop" / "dev.jsonl")]
+    files = [data / "eval" / "multihop" / "corpus.jsonl"]
+    files += [data / "corpora" / "bbc" / "articles.jsonl"] if with_distractors else []
+    return QuestionSet("multihop", files, half_of(questions, half))
+
+
+def seeds_set() -> QuestionSet:
+    questions = [{"id": f"seed-{i}", "question": q, "kind": "seed", "answer": a} for i, (q, a) in enumerate(SEEDS.items())]
+    return QuestionSet("seeds", [REPO / "seeds"], questions)
+
+
+# Scoring
+
+
+def bbc_right(q: dict, text: str, refused: bool, cited: list[str]) -> bool:
+    """The set's README: a null question is right when refused; another when not refused, holding an answer fragment
+    (case-insensitive, whitespace-normalized) and citing one of its doc_ids."""
+    if q["kind"] == "null":
+        return refused
+    found = " ".join(text.lower().split())
+    return (
+        not refused
+        and any(" ".join(f.lower().split()) in found for f in q["answer_fragments"])
+        and bool(set(cited) & set(q["doc_ids"]))
+    )
+
+
+def right(q: dict, answer: Answer) -> bool | None:
+    if "answer_fragments" in q:
+        return bbc_right(q, answer.text, answer.refused, [c.doc_id for c in answer.citations])
+    if q["kind"] == "null_query":
+        return None
+    return answer_correct(q["answer"], answer.text, answer.refused, q["question"])
+
+
+def answer_sentence_shown(q: dict, shown: list[tuple[str, str]]) -> bool | None:
+    """Whether a sentence the model was shown (or the answer quotes) holds an answer fragment, from a right article."""
+    if "answer_fragments" not in q or q["kind"] == "null":
+        return None
+    fragments = [" ".join(f.lower().split()) for f in q["answer_fragments"]]
+    return any(doc in q["doc_ids"] and any(f in " ".join(s.lower().split()) for f in fragments) for doc, s in shown)
 
 
 def verbatim_quotes(assistant: Assistant, answer: Answer) -> list[bool]:
@@ -73,152 +139,211 @@ def verbatim_quotes(assistant: Assistant, answer: Answer) -> list[bool]:
 
 
 def sentences_cited(text: str, question: str = "") -> list[bool]:
-    """For each sentence of the answer that has words, whether it carries an [n] marker. An opening "Yes.", "No."
-    or a word the question offers ("Consistent." to "consistent or inconsistent?") is the verdict its cited
-    sentences bear out, not a claim of its own."""
+    """For each sentence of a written answer with words, whether it carries an [n] marker. An opening "Yes.", "No."
+    or a word the question offers ("Consistent.") is the verdict its cited sentences bear out, not a claim."""
     sentences = [text[a:b] for a, b in sentence_spans(text)]
     if sentences and normalized(sentences[0]) in {"yes", "no", *offered_words(question)}:
         sentences = sentences[1:]
     return [bool(MARKER.search(s)) for s in sentences if re.search(r"\w", MARKER.sub("", s))]
 
 
-def dangling_markers(answer: Answer) -> int:
-    """[n] markers in the text with no citation n."""
-    numbers = [int(n) for group in MARKER.findall(answer.text) for n in re.split(r"[,;]", group)]
-    return sum(not 1 <= n <= len(answer.citations) for n in numbers)
+class Tokens:
+    """Counts the tokens of the prompt's user turn (sources and question) with the local model's tokenizer: the
+    instruction before it is the cached prefix, so these are the tokens a question brings, on any machine."""
+
+    def __init__(self, assistant: Assistant):
+        from llama_cpp import Llama
+
+        self.llama = Llama(model_path=assistant.llm.model_path, vocab_only=True, verbose=False)
+
+    def __call__(self, text: str) -> int:
+        return len(self.llama.tokenize(text.encode(), add_bos=False, special=True))
 
 
-def facts_shown(assistant: Assistant, q: dict) -> float | None:
-    """The share of the question's gold evidence sentences among the sentences shown to the model: what it could
-    answer from. None for a question without evidence."""
-    facts = [e["fact"] for e in q.get("evidence", [])]
-    if not facts:
-        return None
-    evidence = assistant.answerer.evidence(assistant.answerer.retrieve(q["question"], None, None), None)
-    return fact_recall(facts, [s.text for s in evidence[0]]) if evidence else 0.0
+# Running
 
 
-def run(assistant: Assistant, questions: list[dict]) -> list[dict]:
-    rows = []
-    for q in progress(questions, "answers"):
-        answer, raw, ttft, total = timed_answer(assistant, q["question"])
-        rows.append(row(assistant, q, answer, raw, ttft, total))
-        log(f"{q['id']}: {total:.1f}s refused={answer.refused} correct={rows[-1]['correct']} {answer.text[:100]!r}")
-    return rows
+def timed_answer(assistant: Assistant, question: str) -> tuple[Answer, dict]:
+    """The final answer and its timings: seconds to the passages found, to the first words shown, and in all."""
+    started = time.perf_counter()
+    times: dict[str, float | None] = {"evidence s": None, "first words s": None}
+    for event in assistant.stream(question):
+        now = time.perf_counter() - started
+        if isinstance(event, PassagesFound):
+            times["evidence s"] = now
+        elif isinstance(event, TextDelta) and times["first words s"] is None:
+            times["first words s"] = now
+        elif isinstance(event, FinalAnswer):
+            return event.answer, times | {"total s": now}
+    raise RuntimeError(f"no answer for {question!r}")
 
 
-def recheck(assistant: Assistant, stored: list[dict], gold_evidence: dict[str, list[dict]]) -> list[dict]:
-    """The stored runs' model answers through today's retrieval and checks; their timings are kept.
-    ``gold_evidence`` holds each question's evidence by id, for the facts shown."""
-    rows = []
-    for r in progress(stored, "recheck"):
-        q = {"id": r["id"], "question": r["question"], "question_type": r["type"], "answer": r["gold"]}
-        q["evidence"] = gold_evidence.get(r["id"], [])
-        answer = assistant.answerer.recheck(r["question"], r["raw"])
-        rows.append(row(assistant, q, answer, r["raw"], r["ttft s"], r["total s"]))
-    return rows
-
-
-def row(assistant: Assistant, q: dict, answer: Answer, raw: str, ttft: float | None, total: float) -> dict:
-    answerable = q["question_type"] != "null_query"
+def row(assistant: Assistant, q: dict, answer: Answer, times: dict, tokens: Tokens | None) -> dict:
+    question = assistant.read(q["question"])
+    if answer.made is Made.STATEMENTS or answer.refusal and answer.refusal.value == "not_quoted":
+        shown = [(c.doc_id, c.quote) for c in answer.citations]
+        prompt_tokens = 0
+    else:
+        sources = assistant.evidence(q["question"])
+        shown = [(s.passage.doc_id, e.text) for s in sources for e in s.sentences]
+        asked = answer.raw or answer.made is not Made.REFUSED or answer.refusal.value == "not_stated"
+        user = f"Sources:\n{format_sources(sources)}\n\n{format_question(question)}"
+        prompt_tokens = tokens(user) if tokens and asked else 0
     quotes = verbatim_quotes(assistant, answer)
-    cited = [] if answer.refused else sentences_cited(answer.text, q["question"])
+    facts = [e["fact"] for e in q.get("evidence") or [] if isinstance(e, dict)]
     return {
         "id": q["id"],
-        "type": q["question_type"],
+        "kind": q["kind"],
         "question": q["question"],
-        "gold": q["answer"],
+        "gold": q.get("answer") or q.get("answer_fragments"),
         "answer": answer.text,
-        "raw": raw,  # before the citation check: shows what the check dropped
+        "raw": answer.raw,  # the model's text before the check: shows what the check dropped
+        "dropped": [[d.sentence, d.reason] for d in answer.dropped],
+        "made": answer.made.value,
         "refused": answer.refused,
-        "correct": answer_correct(q["answer"], answer.text, answer.refused, q["question"]) if answerable else None,
-        "raw correct": answer_correct(q["answer"], raw, not raw, q["question"]) if answerable else None,
+        "correct": right(q, answer),
+        "cites gold doc": bool({c.doc_id for c in answer.citations} & set(q.get("doc_ids") or [])),
+        "answer sentence shown": answer_sentence_shown(q, shown),
+        "facts shown": fact_recall(facts, [s for _, s in shown]) if facts else None,
         "citations": len(answer.citations),
         "verbatim quotes": sum(quotes),
-        "sentences": len(cited),
+        "sentences": len(cited := ([] if answer.refused or answer.made is not Made.WRITTEN else sentences_cited(answer.text, q["question"]))),
         "cited sentences": sum(cited),
-        "dangling markers": dangling_markers(answer),
-        "facts shown": facts_shown(assistant, q) if answerable else None,
-        "ttft s": ttft,
-        "total s": total,
+        "prompt tokens": prompt_tokens,
+        **times,
     }
+
+
+def run(assistant: Assistant, questions: list[dict], tokens: Tokens) -> list[dict]:
+    rows = []
+    for q in progress(questions, "answers"):
+        answer, times = timed_answer(assistant, q["question"])
+        rows.append(row(assistant, q, answer, times, tokens))
+        log(f"{q['id']}: {times['total s']:.1f}s {answer.made.value} correct={rows[-1]['correct']} {answer.text[:100]!r}")
+    return rows
+
+
+def recheck(assistant: Assistant, stored: list[dict], questions: dict[str, dict], tokens: Tokens | None) -> list[dict]:
+    """The stored runs' model texts through today's retrieval and checks; their timings are kept."""
+    rows = []
+    for r in progress(stored, "recheck"):
+        q = questions[r["id"]]
+        answer = assistant.recheck(q["question"], r["raw"])
+        rows.append(row(assistant, q, answer, {k: r.get(k) for k in ("evidence s", "first words s", "total s")}, tokens))
+    return rows
 
 
 def summarize(rows: list[dict]) -> dict:
-    answerable = [r for r in rows if r["type"] != "null_query"]
-    unanswerable = [r for r in rows if r["type"] == "null_query"]
-    ttfts = [r["ttft s"] for r in rows if r["ttft s"] is not None]
-    totals = [r["total s"] for r in rows]
+    """Per kind and over all: right answers, refusals, citations, tokens and times."""
+    kinds = sorted({r["kind"] for r in rows})
+    answerable = [r for r in rows if r["kind"] not in ("null", "null_query")]
+    unanswerable = [r for r in rows if r["kind"] in ("null", "null_query")]
+    answered = [r for r in answerable if not r["refused"]]
     citations = sum(r["citations"] for r in rows)
     sentences = sum(r["sentences"] for r in rows)
-    return {
-        "questions": len(rows),
-        "accuracy": mean([float(r["correct"]) for r in answerable]),
-        "accuracy (raw)": mean([float(r["raw correct"]) for r in answerable]),
-        "facts shown": mean([r["facts shown"] for r in answerable if r.get("facts shown") is not None]),
+    asked = [r["prompt tokens"] for r in rows if r["prompt tokens"]]
+    said = [r["first words s"] for r in rows if r["made"] == "statements" and r["first words s"] is not None]
+    summary = {"questions": len(rows)}
+    summary |= {f"right: {kind}": mean([float(bool(r["correct"])) for r in rows if r["kind"] == kind and r["correct"] is not None]) for kind in kinds}
+    summary |= {
+        "right": sum(bool(r["correct"]) for r in rows),
+        "accuracy (answerable)": mean([float(bool(r["correct"])) for r in answerable]),
         "refused (null)": mean([float(r["refused"]) for r in unanswerable]),
         "refused (answerable)": mean([float(r["refused"]) for r in answerable]),
+        "cites gold doc (answered)": mean([float(r["cites gold doc"]) for r in answered]) if answered and "doc_ids" in str(rows) else None,
+        "answer sentence shown": mean([float(r["answer sentence shown"]) for r in rows if r["answer sentence shown"] is not None]),
+        "facts shown": mean([r["facts shown"] for r in rows if r["facts shown"] is not None]),
         "quotes verbatim": sum(r["verbatim quotes"] for r in rows) / citations if citations else None,
         "sentences cited": sum(r["cited sentences"] for r in rows) / sentences if sentences else None,
-        "dangling [n]": sum(r["dangling markers"] for r in rows),
-        "ttft p50 s": percentile(ttfts, 50),
-        "ttft p95 s": percentile(ttfts, 95),
-        "total p50 s": percentile(totals, 50),
-        "total p95 s": percentile(totals, 95),
+        "prompt tokens p50": percentile(asked, 50),
+        "prompt tokens p95": percentile(asked, 95),
+        "evidence s p95": percentile([r["evidence s"] for r in rows if r["evidence s"] is not None], 95),
+        "who-said-what first words s p95": percentile(said, 95),
+        "first words s p50": percentile([r["first words s"] for r in rows if r["first words s"] is not None], 50),
+        "total s p50": percentile([r["total s"] for r in rows], 50),
+        "made": {made: sum(r["made"] == made for r in rows) for made in ("written", "quoted", "statements", "refused")},
     }
+    return summary
+
+
+def tutorial_rows(directory: Path, files: list[Path], questions: list[dict], llm, tokens: Tokens) -> tuple[list[dict], dict]:
+    """The LangChain tutorial's answers to the same questions with the same model. It cites nothing: a right answer
+    holds a fragment and was written from a chunk of a right article."""
+    from .tutorial import Tutorial
+
+    tutorial = Tutorial(directory)
+    log(f"tutorial: indexing {', '.join(str(f) for f in files)}")
+    built = tutorial.build([f for f in files if f.suffix == ".jsonl"])
+    rows = []
+    for q in progress(questions, "tutorial"):
+        started = time.perf_counter()
+        text, docs, prompt = tutorial.answer(q["question"], llm)
+        refused = bool(TUTORIAL_REFUSAL.search(text))
+        rows.append(
+            {
+                "id": q["id"],
+                "kind": q["kind"],
+                "answer": text,
+                "refused": refused,
+                "correct": bbc_right(q, text, refused, docs),
+                "prompt tokens": tokens(prompt),
+                "total s": time.perf_counter() - started,
+            }
+        )
+        log(f"tutorial {q['id']}: correct={rows[-1]['correct']} {text[:100]!r}")
+    return rows, {"chunks": built.chunks, "index s": built.seconds}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.answers", description=__doc__.splitlines()[0])
-    parser.add_argument("--limit", type=int, help="only the first N questions (after --types and --skip)")
-    parser.add_argument("--skip", type=int, default=0, help="leave out the first N questions (after --types)")
-    parser.add_argument("--types", help="comma list of question types, e.g. inference_query,null_query")
-    parser.add_argument("--seeds", action="store_true", help="five questions about seeds/ instead of dev.jsonl")
-    parser.add_argument("--no-distractors", action="store_true", help="index the question corpus alone, without BBC")
+    parser.add_argument("set", nargs="?", choices=["bbc", "multihop", "seeds"], help="which questions")
+    parser.add_argument("--half", choices=["tune", "report", "all"], default="report")
+    parser.add_argument("--limit", type=int, help="only the first N questions (after --half and --types)")
+    parser.add_argument("--types", help="multihop: comma list of question types, e.g. inference_query,null_query")
+    parser.add_argument("--no-baseline", action="store_true", help="bbc: skip the LangChain tutorial pipeline")
+    parser.add_argument("--no-distractors", action="store_true", help="multihop: without the BBC articles")
+    parser.add_argument("--index", type=Path, help="keep the index in this folder (reused when run again)")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder holding eval/ and corpora/ (../shared)")
-    parser.add_argument(
-        "--recheck",
-        type=Path,
-        metavar="RESULTS",
-        help="no model: re-run retrieval and the citation check on the answers stored in a results file, on its corpus",
-    )
+    parser.add_argument("--recheck", type=Path, metavar="RESULTS", help="no model: today's checks on stored answers")
     args = parser.parse_args()
     stored = json.loads(args.recheck.read_text()) if args.recheck else None
-    if stored:  # the same articles as the stored run, or retrieval would differ from what its model saw
-        args.seeds, args.no_distractors = stored["options"]["seeds"], stored["options"]["no_distractors"]
-
-    data = Data.under(args.data)
-    if args.seeds:
-        files = [REPO / "seeds"]
-        questions = [
-            {"id": f"seed-{i}", "question": q, "question_type": "seed", "answer": a} for i, (q, a) in enumerate(SEEDS.items())
-        ]
-    else:
-        files = [data.corpus] + ([] if args.no_distractors else [data.distractors])
-        types = set(args.types.split(",")) if args.types else None
-        questions = [q for q in read_jsonl(data.questions) if types is None or q["question_type"] in types]
-        questions = questions[args.skip :][: args.limit]
+    if stored:  # the same articles and questions as the stored run
+        for key in ("set", "half", "limit", "types", "no_distractors"):
+            setattr(args, key, stored["options"].get(key))
+    if not args.set:
+        parser.error("name a set: bbc, multihop or seeds")
+    questions_set = {
+        "bbc": lambda: bbc_set(args.data, args.half),
+        "multihop": lambda: multihop_set(args.data, args.half, not args.no_distractors),
+        "seeds": seeds_set,
+    }[args.set]()
+    questions = questions_set.questions
+    if args.types:
+        questions = [q for q in questions if q["kind"] in set(args.types.split(","))]
+    questions = questions[: args.limit]
     info = run_info()
 
     with tempfile.TemporaryDirectory(prefix="bench-answers-") as tmp:
-        assistant = Assistant(tmp)
-        log(f"indexing {', '.join(str(f) for f in files)}")
-        report = assistant.ingest(files)
+        assistant = Assistant(args.index or Path(tmp) / "newsdesk", collection_chars=8000 if args.set == "seeds" else 0)
+        log(f"indexing {', '.join(str(f) for f in questions_set.files)}")
+        report = assistant.ingest(questions_set.files)
         for problem in report.problems:
             log(f"ingest problem: {problem}")
+        tokens = Tokens(assistant)
+        log("loading the model")
+        started = time.perf_counter()
+        assistant.warm_up()  # not timed per question: the first question's latency would be the model's load
+        warm_up = time.perf_counter() - started
         if stored:
-            gold_evidence = {} if args.seeds else {q["id"]: q["evidence"] for q in read_jsonl(data.questions)}
-            rows, warm_up = recheck(assistant, stored["per_question"], gold_evidence), stored["summary"]["warm-up s"]
+            rows = recheck(assistant, stored["per_question"], {q["id"]: q for q in questions}, tokens)
         else:
-            log("loading the model")
-            started = time.perf_counter()
-            # Not timed per question: otherwise the first question's latency is the model's load time.
-            assistant.warm_up()
-            warm_up = time.perf_counter() - started
-            rows = run(assistant, questions)
+            rows = run(assistant, questions, tokens)
+        baseline = None
+        if args.set == "bbc" and not args.no_baseline and not stored:
+            baseline = tutorial_rows(Path(tmp) / "tutorial", questions_set.files, questions, assistant.llm, tokens)
 
     summary = summarize(rows) | {"warm-up s": warm_up}
-    name = ("answers-seeds" if args.seeds else "answers") + ("-recheck" if stored else "")
+    name = f"answers-{args.set}" + ("-recheck" if stored else "")
     payload = {
         "benchmark": name,
         "run": info,
@@ -227,13 +352,28 @@ def main() -> None:
         "summary": summary,
         "per_question": rows,
     }
+    if baseline:
+        tutorial, built = baseline
+        payload["tutorial"] = {"summary": summarize_tutorial(tutorial) | built, "per_question": tutorial}
     path = write_results(name, payload)
-    print(f"\n{name}: {len(rows)} questions over {report.chunks} chunks, {info['cpus']} CPUs")
-    print_table([summary])
-    if args.seeds:
-        print()
-        print_table([{k: r[k] for k in ("question", "refused", "correct", "ttft s", "total s")} for r in rows])
+    print(f"\n{name} ({args.half} half): {len(rows)} questions over {report.chunks} new chunks, {info['cpus']} CPUs")
+    table = [{"system": "newsdesk"} | {k: v for k, v in summary.items() if not isinstance(v, dict)}]
+    if baseline:
+        table.append({"system": "LangChain tutorial"} | summarize_tutorial(baseline[0]))
+    print_table(table)
+    print(f"made: {summary['made']}")
     print(f"\nresults: {path}")
+
+
+def summarize_tutorial(rows: list[dict]) -> dict:
+    kinds = sorted({r["kind"] for r in rows})
+    return {"questions": len(rows)} | {
+        f"right: {kind}": mean([float(r["correct"]) for r in rows if r["kind"] == kind]) for kind in kinds
+    } | {
+        "right": sum(r["correct"] for r in rows),
+        "prompt tokens p50": percentile([r["prompt tokens"] for r in rows], 50),
+        "total s p50": percentile([r["total s"] for r in rows], 50),
+    }
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from assistant import Assistant
 
+from .tutorial import Tutorial
 from .common import (
     DEFAULT_DATA,
     Data,
@@ -42,12 +43,12 @@ NEWSDESK_PASSAGES = 30  # newsdesk keeps at most two passages per article, so 30
 FIRST_K = 40  # chunk-level searches start here and double until they cover DEPTH articles
 
 
-def ingest_stats(articles: int, chars: int, chunks: int, seconds: float, memory: PeakMemory) -> dict:
+def ingest_stats(articles: int, chars: int, chunks: int, seconds: float, memory_mb: float) -> dict:
     return {
         "articles": articles,
         "chunks": chunks,
         "seconds": seconds,
-        "memory growth MB": memory.growth_mb,
+        "memory growth MB": memory_mb,
         "chunks/s": chunks / seconds,
         "articles/s": articles / seconds,
         "chars/s": chars / seconds,
@@ -85,7 +86,7 @@ def newsdesk_search(assistant: Assistant) -> Search:
 
 def bm25_search(assistant: Assistant, chunks: int) -> Search:
     def search_k(question: str, k: int) -> list[Hit]:
-        ids = [cid for cid, _ in assistant.index.lexical_search(question, k)]
+        ids = [cid for cid, _ in assistant.index.lexical_search(question, k)]  # BM25 alone, as the index holds it
         found = assistant.index.chunks(ids)
         return [(found[cid].doc_id, found[cid].text) for cid in ids if cid in found]
 
@@ -94,38 +95,10 @@ def bm25_search(assistant: Assistant, chunks: int) -> Search:
 
 def build_baseline(directory: Path, files: list[Path]) -> tuple[Search, dict]:
     """The pipeline of LangChain's RAG tutorial, timed from reading the files to the last vector stored."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-    from langchain_chroma import Chroma
-    from langchain_core.documents import Document
-    from langchain_huggingface import HuggingFaceEmbeddings
-    from langchain_text_splitters import RecursiveCharacterTextSplitter
-
-    from ingest.embedding import packaged_model_path
-
-    embeddings = HuggingFaceEmbeddings(model_name=str(packaged_model_path()))
-    client = chromadb.PersistentClient(path=str(directory), settings=ChromaSettings(anonymized_telemetry=False))
-    store = Chroma(
-        collection_name="tutorial",
-        embedding_function=embeddings,
-        client=client,
-        collection_configuration={"hnsw": {"space": "cosine"}},
-    )
-    with PeakMemory() as memory:
-        started = time.perf_counter()
-        articles = [article for path in files for article in read_jsonl(path)]
-        documents = [Document(page_content=a["body"], metadata={"doc_id": a["id"]}) for a in articles]
-        chunks = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(documents)
-        batch = client.get_max_batch_size()  # Chroma refuses a larger add
-        for i in range(0, len(chunks), batch):
-            store.add_documents(chunks[i : i + batch])
-        seconds = time.perf_counter() - started
-    stats = ingest_stats(len(articles), sum(len(a["body"]) for a in articles), len(chunks), seconds, memory)
-
-    def search_k(question: str, k: int) -> list[Hit]:
-        return [(d.metadata["doc_id"], d.page_content) for d in store.similarity_search(question, k=k)]
-
-    return (lambda question: widened(lambda k: search_k(question, k), len(chunks))), stats
+    tutorial = Tutorial(directory)
+    built = tutorial.build(files)
+    stats = ingest_stats(built.articles, built.chars, built.chunks, built.seconds, built.memory_mb)
+    return (lambda question: widened(lambda k: tutorial.search(question, k), built.chunks)), stats
 
 
 def evaluate(name: str, search: Search, questions: list[dict]) -> tuple[dict, list[dict]]:
@@ -194,7 +167,7 @@ def main() -> None:
                 seconds = time.perf_counter() - started
             for problem in report.problems:
                 log(f"{name} ingest problem: {problem}")
-            stats = ingest_stats(len(report.added), chars, report.chunks, seconds, memory)
+            stats = ingest_stats(len(report.added), chars, report.chunks, seconds, memory.growth_mb)
             stats |= first_search(Path(tmp) / name, questions[-1]["question"], quantized)
             ingest[name] = stats | {"problems": len(report.problems)}
             searches[name] = newsdesk_search(assistant)

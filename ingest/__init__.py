@@ -1,9 +1,9 @@
-"""Files to a searchable index: loading, metadata, chunking, embedding and storage."""
+"""Files to a searchable index: loading, metadata, chunking, who said what, embedding and storage."""
 
 from .document import Chunk, Document, IngestProblem, IngestReport
 from .embedding import Embedder
-from .filters import Filters
-from .index import Index
+from .index import Filters, Index
 from .pipeline import ingest
+from .statements import Statement
 
-__all__ = ["Chunk", "Document", "Embedder", "Filters", "Index", "IngestProblem", "IngestReport", "ingest"]
+__all__ = ["Chunk", "Document", "Embedder", "Filters", "Index", "IngestProblem", "IngestReport", "Statement", "ingest"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .document import Chunk, Document
-from .sentences import sentence_spans
+from .text.sentences import sentence_spans
 
 
 def chunk_document(document: Document, max_chars: int) -> list[Chunk]:

@@ -11,7 +11,7 @@ from tqdm import tqdm
 from .chunking import chunk_document
 from .document import Document, IngestProblem, IngestReport
 from .index import Index
-from .loaders import expand, load
+from .loading.loaders import expand, load
 
 
 def ingest(

@@ -5,12 +5,36 @@ from pathlib import Path
 
 import pytest
 
-from assistant import Assistant
+from assistant import Assistant, Passage, Question
+from assistant.question import read_question
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 LUTNICK_DOC = "004_55ff5bb9beac7c01"
 LUTNICK_QUOTE = "as a fundamental part of the framework"
+
+
+OUTLETS = ("Reuters", "Bloomberg", "TechCrunch", "The Verge", "Wired")
+
+
+def make_passage(text: str, start: int = 0, **fields) -> Passage:
+    """A passage of ``text`` at ``start`` in its document; other fields as given, or plain defaults."""
+    values = {
+        "chunk_id": f"{fields.get('doc_id', 'd')}:{start}",
+        "doc_id": "d",
+        "title": "T",
+        "source": None,
+        "published_at": None,
+        "url": None,
+        "author": None,
+        "score": 1.0,
+    }
+    return Passage(text=text, start=start, end=start + len(text), **(values | fields))
+
+
+def ask(text: str, outlets: tuple[str, ...] = OUTLETS, speakers: tuple[str, ...] = ()) -> Question:
+    """``text`` read as a question to an index of these outlets and speakers (by surname)."""
+    return read_question(text, sources=outlets, speakers=speakers)
 
 
 def smollm2_path() -> Path:

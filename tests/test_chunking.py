@@ -3,7 +3,7 @@ from pathlib import Path
 
 from ingest.chunking import chunk_document
 from ingest.document import Document
-from ingest.sentences import sentence_spans
+from ingest.text.sentences import sentence_spans
 
 from .conftest import SEEDS
 

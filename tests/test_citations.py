@@ -3,14 +3,14 @@
 import pytest
 
 from assistant.answering import SentenceSimilarity
-from assistant.citations import REFUSAL_TEXT, check_answer, cited_numbers, is_refusal, with_markers
-from assistant.evidence import Source, split_passages
-from assistant.prompt import format_sources
+from assistant.grounding.checker import REFUSAL_TEXT, check_answer, cited_numbers, is_refusal, with_markers
+from assistant.generation.evidence import split_passages
+from assistant.types import Passage, Source
+from assistant.generation.prompt import format_sources
 from assistant.settings import Settings
-from assistant.types import Passage
 from ingest import Embedder
 
-from .conftest import SEEDS
+from .conftest import SEEDS, ask, make_passage
 
 TEXT = (SEEDS / "004_55ff5bb9beac7c01.txt").read_text()
 
@@ -18,7 +18,7 @@ TEXT = (SEEDS / "004_55ff5bb9beac7c01.txt").read_text()
 def passage(start_phrase: str, end_phrase: str) -> Passage:
     start = TEXT.index(start_phrase)
     end = TEXT.index(end_phrase) + len(end_phrase)
-    return Passage(f"c{start}", "004", "Deal", "Reuters", "2025-06-11", None, None, TEXT[start:end], start, end, 1.0)
+    return make_passage(TEXT[start:end], start, chunk_id=f"c{start}", doc_id="004", title="Deal", source="Reuters", published_at="2025-06-11")
 
 
 RARE_EARTHS = passage("One of the most contentious", "in scope and impact.")
@@ -63,7 +63,7 @@ def test_unsupported_sentences_are_dropped():
         "Kuala Lumpur has 2 million people [2].",
         SOURCES,
     )
-    assert answer.dropped == ["The deal is worth 40 billion dollars.", "Kuala Lumpur has 2 million people."]
+    assert [d.sentence for d in answer.dropped] == ["The deal is worth 40 billion dollars.", "Kuala Lumpur has 2 million people."]
     assert "billion" not in answer.text and len(answer.citations) == 1
 
 
@@ -104,7 +104,7 @@ def test_a_yes_or_no_verdict_stays_while_its_reasons_are_checked():
         SOURCES,
     )
     assert answer.text.startswith("Yes. ") and answer.text.endswith("[1].")
-    assert answer.dropped == ["No one disputed it."]
+    assert [d.sentence for d in answer.dropped] == ["No one disputed it."]
     assert check_answer("No, the deal is worth 40 billion dollars [1].", SOURCES).text == REFUSAL_TEXT
 
 
@@ -126,11 +126,11 @@ def test_to_a_question_offering_two_words_the_verdict_is_the_word_chosen():
         ("No, the report was not consistent.", "Inconsistent."),
         ("Inconsistent.", "Inconsistent."),
     ]:
-        answer = check_answer(f"{opening} {reason}", SOURCES, question=question)
+        answer = check_answer(f"{opening} {reason}", SOURCES, ask(question))
         assert answer.text.startswith(f"{verdict} The rollback") and answer.text.endswith("[1]."), opening
     # A bare "Yes" chooses neither word, and a verdict with nothing supported is still a refusal.
-    assert check_answer(f"Yes. {reason}", SOURCES, question=question).text.startswith("The rollback")
-    assert check_answer("Consistent. The deal is worth 40 billion dollars [1].", SOURCES, question=question).refused
+    assert check_answer(f"Yes. {reason}", SOURCES, ask(question)).text.startswith("The rollback")
+    assert check_answer("Consistent. The deal is worth 40 billion dollars [1].", SOURCES, ask(question)).refused
 
 
 def test_outlet_and_date_in_the_source_header_support_a_claim():
@@ -164,16 +164,16 @@ QUESTION = "Which cabinet member, asked about the tentative pact, linked the con
 
 def test_words_of_the_question_are_given_and_what_the_answer_adds_must_be_in_the_source():
     restated = "{} is the cabinet member who, asked about the tentative pact, linked the concessions on rare earth magnets to the framework [1]."
-    answer = check_answer(restated.format("Howard Lutnick"), SOURCES, question=QUESTION)
+    answer = check_answer(restated.format("Howard Lutnick"), SOURCES, ask(QUESTION))
     assert not answer.refused and "Lutnick" in answer.citations[0].quote
     assert check_answer(restated.format("Howard Lutnick"), SOURCES).refused  # without the question, most is unsupported
-    assert check_answer(restated.format("Kevin Hassett"), SOURCES, question=QUESTION).refused
+    assert check_answer(restated.format("Kevin Hassett"), SOURCES, ask(QUESTION)).refused
 
 
 TALKS_TEXT = (SEEDS / "000_55805cb21f20d652.txt").read_text()
 TALKS_START = TALKS_TEXT.index("The Chinese delegation, led by")
 TALKS_END = TALKS_TEXT.index("in the coming weeks.") + len("in the coming weeks.")
-TALKS = Passage("t", "000", "Talks", "Bloomberg", "2025-06-10", None, None, TALKS_TEXT[TALKS_START:TALKS_END], TALKS_START, TALKS_END, 1.0)
+TALKS = make_passage(TALKS_TEXT[TALKS_START:TALKS_END], TALKS_START, doc_id="000", title="Talks", source="Bloomberg", published_at="2025-06-10")
 THREE = [*SOURCES, Source(3, TALKS, split_passages([TALKS])[0])]
 
 
@@ -193,17 +193,17 @@ def test_a_compound_sentence_cites_the_source_of_each_clause():
 
 def test_a_name_from_the_question_needs_a_source_that_is_about_it():
     question = "Did Pamela Anderson comment on the export controls?"
-    answer = check_answer("Pamela Anderson said the U.S. is expected to lift some of its export controls [1].", SOURCES, question=question)
+    answer = check_answer("Pamela Anderson said the U.S. is expected to lift some of its export controls [1].", SOURCES, ask(question))
     assert answer.refused
     # The source on the rollback names Lutnick, not "Howard": the question's other name vouches for it.
     question = "What did Howard Lutnick say about President Trump's approach?"
-    answer = check_answer("Howard Lutnick said Washington's rollback would match Beijing's in scope and impact [1].", SOURCES, question=question)
+    answer = check_answer("Howard Lutnick said Washington's rollback would match Beijing's in scope and impact [1].", SOURCES, ask(question))
     assert not answer.refused and "rollback" in answer.citations[0].quote
 
 
 def test_the_header_names_outlet_and_date_and_skips_a_title_the_text_repeats():
     assert SOURCES[0].header == "Deal (Reuters, June 11, 2025)"
-    derived = Passage("d", "004", TEXT[:40] + "…", None, None, None, None, TEXT[:300], 0, 300, 1.0)
+    derived = make_passage(TEXT[:300], doc_id="004", title=TEXT[:40] + "…")
     [source] = [Source(1, derived, split_passages([derived])[0])]
     assert source.header == "" and format_sources([source]).startswith("[1] " + TEXT[:40])
 
@@ -221,21 +221,21 @@ RESTATING_QUESTION = (
 
 def test_an_answer_that_restates_the_question_needs_each_part_close_to_a_sentence_of_the_outlet_it_names(similarity):
     restated = RESTATING_QUESTION.replace("Does Reuters say", "Yes, Reuters says").rstrip("?") + "."
-    answer = check_answer(restated, THREE, similarity, question=RESTATING_QUESTION)
+    answer = check_answer(restated, THREE, ask(RESTATING_QUESTION), similarity)
     assert answer.text.startswith("Yes. Reuters says") and answer.text.endswith("[1][2].")
     assert [c.quote[:20] for c in answer.citations] == ["One of the most cont", "The Chinese delegati"]
-    assert check_answer(restated, THREE, similarity).refused  # not a restatement without the question
+    assert check_answer(restated, THREE, None, similarity).refused  # not a restatement without the question
     # The same words, each part put in the other outlet's mouth: Reuters does not say who headed the delegation.
     swapped = RESTATING_QUESTION.replace("Reuters", "OUTLET").replace("Bloomberg", "Reuters").replace("OUTLET", "Bloomberg")
     wrong = swapped.replace("Does Bloomberg say", "Yes, Bloomberg says").rstrip("?") + "."
-    assert check_answer(wrong, THREE, similarity, question=swapped).refused
+    assert check_answer(wrong, THREE, ask(swapped), similarity).refused
 
 
 def test_the_name_a_restating_answer_adds_must_be_in_every_source_it_rests_on(similarity):
     question = "Who led the Chinese delegation in the talks, according to Bloomberg?"
-    kept = check_answer("He Lifeng led the Chinese delegation in the talks, according to Bloomberg.", THREE, similarity, question=question)
+    kept = check_answer("He Lifeng led the Chinese delegation in the talks, according to Bloomberg.", THREE, ask(question), similarity)
     assert not kept.refused and kept.citations[0].quote.startswith("The Chinese delegation")
-    invented = check_answer("Wang Yi led the Chinese delegation in the talks, according to Bloomberg.", THREE, similarity, question=question)
+    invented = check_answer("Wang Yi led the Chinese delegation in the talks, according to Bloomberg.", THREE, ask(question), similarity)
     assert invented.refused
 
 
@@ -249,24 +249,24 @@ def test_a_restatement_naming_the_answer_needs_half_of_the_questions_description
         "the framework, who also cited President Trump's approach to trade, and was born in 1961, is {}."
     )
     # Two of the three parts are in the sources, from one that names him; his birth year is the user's premise.
-    kept = check_answer(described.format("Lutnick"), THREE, similarity, question=question)
+    kept = check_answer(described.format("Lutnick"), THREE, ask(question), similarity)
     assert not kept.refused and [c.quote[:20] for c in kept.citations] == ["One of the most cont", "Lutnick cited Presid"]
-    assert check_answer(described.format("Wang Yi"), THREE, similarity, question=question).refused
+    assert check_answer(described.format("Wang Yi"), THREE, ask(question), similarity).refused
     mars = "also flew to Mars on a private rocket last winter"
     one_of_three = described.replace("also cited President Trump's approach to trade", mars).format("Lutnick")
     asked = question.replace("also cited President Trump's approach to trade", mars)
-    assert check_answer(one_of_three, THREE, similarity, question=asked).refused
+    assert check_answer(one_of_three, THREE, ask(asked), similarity).refused
     # After a Yes there is no answer to describe: every part is the claim.
     yes = "Yes, Reuters reports that Lutnick cited President Trump's approach to trade, and that he was born in 1961."
-    assert check_answer(yes, THREE, similarity, question="Does Reuters report that Lutnick cited President Trump's "
-                        "approach to trade, and that he was born in 1961?").refused
+    assert check_answer(yes, THREE, ask("Does Reuters report that Lutnick cited President Trump's "
+                        "approach to trade, and that he was born in 1961?"), similarity).refused
     # Nor is a capitalised word the question lacks an answer that half the parts would do for.
     mars = "Does Reuters report that Lutnick cited President Trump's approach to trade, and that he flew to Mars on a rocket?"
     yes = (
         "Yes, Reuters reports that Lutnick cited President Trump's approach to trade in Washington, and that he flew to "
         "Mars on a rocket yesterday."
     )
-    assert check_answer(yes, THREE, similarity, question=mars).refused
+    assert check_answer(yes, THREE, ask(mars), similarity).refused
 
 
 def test_what_a_restatement_says_an_outlet_reported_is_compared_without_the_articles_description():
@@ -279,24 +279,24 @@ def test_what_a_restatement_says_an_outlet_reported_is_compared_without_the_arti
 
     question = f"Does the Bloomberg piece about shipping costs and port congestion indicate that {reported}?"
     yes = "Yes, the Bloomberg piece about shipping costs and port congestion indicates that {}."
-    answer = check_answer(yes.format(reported), THREE, similarity, question=question)
+    answer = check_answer(yes.format(reported), THREE, ask(question), similarity)
     assert not answer.refused and answer.citations[0].quote.startswith("Sources close to the discussions")
     # Without a "that" clause there is nothing reported to compare apart: the whole part stays far.
     unsaid = "the Bloomberg piece about shipping costs and port congestion says so"
-    assert check_answer(f"Yes, {unsaid}.", THREE, similarity, question=f"Does {unsaid}?").refused
+    assert check_answer(f"Yes, {unsaid}.", THREE, ask(f"Does {unsaid}?"), similarity).refused
 
 
 def test_true_claims_that_answer_another_question_are_a_refusal():
     claim = "China's restrictions on rare earth exports were addressed as a fundamental part of the framework [1]."
-    off_topic = check_answer(claim, THREE, question="Which company cut its office space in New York by one floor?")
+    off_topic = check_answer(claim, THREE, ask("Which company cut its office space in New York by one floor?"))
     assert off_topic.refused and off_topic.text == REFUSAL_TEXT and off_topic.dropped
-    asked_of_bloomberg = check_answer(claim, THREE, question="According to Bloomberg, what was part of the framework?")
+    asked_of_bloomberg = check_answer(claim, THREE, ask("According to Bloomberg, what was part of the framework?"))
     assert asked_of_bloomberg.refused  # the sentence is Reuters'
-    assert not check_answer(claim, THREE, question="According to Reuters, what was part of the framework?").refused
+    assert not check_answer(claim, THREE, ask("According to Reuters, what was part of the framework?")).refused
 
 
 def test_a_claim_is_attributed_to_whoever_its_sentence_names():
-    whole = Passage("d", "004", "Deal", "Reuters", "2025-06-11", None, None, TEXT, 0, len(TEXT), 1.0)
+    whole = make_passage(TEXT, doc_id="004", title="Deal", source="Reuters", published_at="2025-06-11")
     [article] = [Source(1, whole, sentences) for sentences in split_passages([whole])]
     # The article names Lutnick, but only Li said this.
     li = "the framework provides a clear path to implement previous commitments [1]."
@@ -307,12 +307,12 @@ def test_a_claim_is_attributed_to_whoever_its_sentence_names():
 
 
 def test_he_is_whoever_the_sentence_before_named():
-    whole = Passage("d", "004", "Deal", "Reuters", "2025-06-11", None, None, TEXT, 0, len(TEXT), 1.0)
+    whole = make_passage(TEXT, doc_id="004", title="Deal", source="Reuters", published_at="2025-06-11")
     [article] = [Source(1, whole, sentences) for sentences in split_passages([whole])]
     step = "He described the outcome as a “constructive step” toward long-term economic stability [1]."
     assert check_answer(f"Li Chenggang confirmed the provisional consensus [1]. {step}", [article]).dropped == []
     after_lutnick = check_answer(f"Lutnick said “If that is approved, we will then implement the framework” [1]. {step}", [article])
-    assert after_lutnick.dropped == [step.removesuffix(" [1].") + "."]
+    assert [d.sentence for d in after_lutnick.dropped] == [step.removesuffix(" [1].") + "."]
     # "He Lifeng" is a name, not a pronoun.
     assert check_answer("He Lifeng led the Chinese delegation [1].", [source_of(SEEDS / "000_55805cb21f20d652.txt")]).citations
 
@@ -339,26 +339,26 @@ def test_a_nationality_is_named_by_its_country():
 
 def source_of(path, n: int = 1) -> Source:
     text = path.read_text()
-    whole = Passage(path.stem, path.stem[:3], "T", "Reuters", "2025-06-11", None, None, text, 0, len(text), 1.0)
+    whole = make_passage(text, doc_id=path.stem[:3], source="Reuters", published_at="2025-06-11")
     return Source(n, whole, split_passages([whole])[0])
 
 
 def test_after_a_wrong_first_claim_a_claim_about_the_person_asked_about_still_answers():
-    whole = Passage("d", "004", "Deal", "Reuters", "2025-06-11", None, None, TEXT, 0, len(TEXT), 1.0)
+    whole = make_passage(TEXT, doc_id="004", title="Deal", source="Reuters", published_at="2025-06-11")
     [article] = [Source(1, whole, sentences) for sentences in split_passages([whole])]
     raw = (
         "Lutnick said the framework provides a clear path to implement previous commitments [1]. Lutnick said rare "
         "earth exports were addressed “as a fundamental part of the framework” [1]."
     )
-    answer = check_answer(raw, [article], question="What did Lutnick say about rare earths?")
+    answer = check_answer(raw, [article], ask("What did Lutnick say about rare earths?"))
     assert answer.text.startswith("Lutnick said rare earth") and len(answer.dropped) == 1
     # Asked about no one, the wrong first claim was the answer.
-    assert check_answer(raw, [article], question="What was said about rare earths?").refused
+    assert check_answer(raw, [article], ask("What was said about rare earths?")).refused
 
 
 def test_a_source_may_write_a_name_as_its_initials(similarity):
     text = "SBF, as he is known, has pleaded not guilty to seven charges of fraud and conspiracy."
-    trial = Passage("s", "sbf", "The trial", "TechCrunch", "2023-10-01", None, None, text, 0, len(text), 1.0)
+    trial = make_passage(text, doc_id="sbf", title="The trial", source="TechCrunch", published_at="2023-10-01")
     sources = [Source(1, trial, split_passages([trial])[0])]
     claim = "Sam Bankman-Fried has pleaded not guilty to seven charges of fraud and conspiracy [1]."
     assert check_answer(claim, sources).citations
@@ -369,12 +369,12 @@ def test_a_source_may_write_a_name_as_its_initials(similarity):
         "before the jury at his trial this week?"
     )
     restated = question.replace("Who", "Sam Bankman-Fried").replace("?", ".")
-    assert not check_answer(restated, sources, similarity, question=question).refused
-    assert check_answer(restated.replace("Sam Bankman-Fried", "Sam Altman"), sources, similarity, question=question).refused
+    assert not check_answer(restated, sources, ask(question), similarity).refused
+    assert check_answer(restated.replace("Sam Bankman-Fried", "Sam Altman"), sources, ask(question), similarity).refused
 
 
 def test_a_restatement_is_split_into_its_clauses_but_not_inside_a_date():
-    from assistant.restatements import restated_parts
+    from assistant.grounding.restatements import restated_parts
 
     claim = (
         "The Roar on October 18, 2023 reports that the All Blacks play for themselves, "

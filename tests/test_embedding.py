@@ -4,7 +4,7 @@ import pytest
 from assistant import Assistant
 from assistant.settings import Settings
 from ingest import Embedder
-from ingest.vectors import EmbedderMismatch
+from ingest.index.vectors import EmbedderMismatch
 
 CACHE = Settings().model_cache_dir
 TEXTS = [

@@ -3,7 +3,7 @@
 import json
 
 from assistant import Assistant
-from assistant.question_hints import question_hints
+from assistant.question import read_question
 
 from .conftest import LUTNICK_DOC, LUTNICK_QUOTE, SEEDS
 
@@ -114,7 +114,7 @@ def test_similarity_is_to_the_whole_question_not_to_one_of_its_clauses(feed):
         "Did Apple tell the court its search deal with Google had no valid alternative, "
         "while a news publisher filed an antitrust suit against Google over search and AI?"
     )
-    assert len(question_hints(question, []).parts) == 2
+    assert len(read_question(question).parts) == 2
     vector = feed.embedder.embed_one(question)
     for p in feed.search(question, k=3):
         if p.similarity:

@@ -1,7 +1,7 @@
 import json
 
 from ingest.document import Document, IngestProblem
-from ingest.loaders import expand, load
+from ingest.loading.loaders import expand, load
 
 MB = 1_000_000
 

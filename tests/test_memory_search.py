@@ -7,8 +7,8 @@ import numpy as np
 
 from assistant import Assistant
 from ingest import Filters
-from ingest.catalog import Catalog
-from ingest.memory_search import MemorySearch, SearchRow
+from ingest.index.catalog import Catalog
+from ingest.index.search import MemorySearch, SearchRow
 
 ROWS = [
     SearchRow("a", "Harbour strike ends as dockers accept pay offer", "BBC News", "Ann Lee", 1_700_000_000),

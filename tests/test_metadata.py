@@ -1,4 +1,4 @@
-from ingest.metadata import (
+from ingest.loading.metadata import (
     author_in_text,
     date_in_text,
     date_to_timestamp,

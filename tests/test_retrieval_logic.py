@@ -1,5 +1,8 @@
-from assistant.retrieval import diversify, interleave, reciprocal_rank_fusion
-from assistant.types import Passage
+from assistant.retrieval.fusion import diversify, interleave, reciprocal_rank_fusion
+
+from assistant import Passage
+
+from .conftest import make_passage
 
 
 def test_fusion_rewards_agreement_between_rankings():
@@ -10,7 +13,7 @@ def test_fusion_rewards_agreement_between_rankings():
 
 
 def passage(chunk_id: str, doc_id: str, text: str) -> Passage:
-    return Passage(chunk_id, doc_id, "t", None, None, None, None, text, 0, len(text), 0.0)
+    return make_passage(text, chunk_id=chunk_id, doc_id=doc_id)
 
 
 def test_diversity_caps_passages_per_article_and_drops_syndicated_copies():

@@ -14,10 +14,15 @@ from langchain_core.language_models.chat_models import generate_from_stream
 from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 
+from ..settings import Settings
 from .model_files import local_model_path
-from .settings import Settings
 
 ROLES = {"human": "user", "ai": "assistant", "system": "system"}
+
+
+class ModelServerError(RuntimeError):
+    """The model server could not give an answer (refused, timed out, failed or sent something unreadable); the
+    message names the server and what went wrong, in one line."""
 
 
 class LocalChatModel(BaseChatModel):
@@ -68,6 +73,22 @@ class LocalChatModel(BaseChatModel):
         return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
 
 
+def server_error(error: Exception, settings: Settings) -> ModelServerError:
+    """One line naming the server and what went wrong, for errors of an OpenAI-compatible server."""
+    import openai
+
+    server = settings.openai_base_url or "api.openai.com"
+    if isinstance(error, openai.APITimeoutError):
+        what = f"did not answer within {settings.llm_read_timeout:g} s"
+    elif isinstance(error, openai.APIConnectionError):
+        what = "refused the connection or could not be reached"
+    elif isinstance(error, openai.APIStatusError):
+        what = f"answered HTTP {error.status_code}: {str(error.message)[:200]}"
+    else:
+        what = f"sent something unreadable ({type(error).__name__}: {str(error)[:200]})"
+    return ModelServerError(f"the model server at {server} {what}")
+
+
 @lru_cache(maxsize=2)
 def load_llama(path: str, context_tokens: int, threads: int | None):
     """Once per process and model: loading takes seconds, and the cached prompt prefix lives in this object."""
@@ -81,6 +102,7 @@ def load_llama(path: str, context_tokens: int, threads: int | None):
 
 def chat_model(settings: Settings) -> BaseChatModel:
     if settings.llm_backend == "openai":
+        import httpx
         from langchain_openai import ChatOpenAI
 
         return ChatOpenAI(
@@ -90,6 +112,11 @@ def chat_model(settings: Settings) -> BaseChatModel:
             temperature=settings.temperature,
             max_tokens=settings.max_tokens,
             streaming=True,
+            # A server that accepts and never answers must not hang a question: connect and read each have a limit.
+            timeout=httpx.Timeout(settings.llm_read_timeout, connect=settings.llm_connect_timeout),
+            # Retried only before the first word: the openai client retries a request that failed as a whole
+            # (refused, 5xx, timed out), never a stream already under way.
+            max_retries=settings.llm_retries,
         )
     path = settings.local_model_path or local_model_path(settings.model_cache_dir)
     return LocalChatModel(

@@ -1,6 +1,8 @@
+import pytest
+
 from assistant import Assistant
 from ingest.document import Document
-from ingest.quotes import speaker_name, statements
+from ingest.statements import person_name, statements
 
 from .conftest import LUTNICK_DOC, LUTNICK_QUOTE, SEEDS
 
@@ -22,8 +24,18 @@ def test_speakers_before_and_after_quotes_and_pronouns_resolved():
     assert all(text[s.start : s.end] == s.text for s in statements(Document("d", text)))
 
 
-def test_titles_are_not_names():
-    assert speaker_name("U.S. Commerce Secretary Howard Lutnick") == "Howard Lutnick"
+@pytest.mark.parametrize(
+    ("words", "name"),
+    [
+        ("U.S. Commerce Secretary Howard Lutnick", "Howard Lutnick"),
+        ("Celtic's Neil Lennon", "Neil Lennon"),
+        ("Electrolux chief executive Hans Straberg", "Hans Straberg"),
+        ("Sir Alex Ferguson", "Alex Ferguson"),
+        ("Mr Barot", "Barot"),
+    ],
+)
+def test_titles_roles_and_possessors_are_not_names(words, name):
+    assert person_name(words) == name
 
 
 def test_who_said_what_is_indexed_and_drives_retrieval(seeded):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import trafilatura
 
-from .document import Document, IngestProblem
+from ..document import Document, IngestProblem
 from .metadata import (
     author_in_text,
     date_in_text,

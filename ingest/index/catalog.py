@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .document import Chunk, Document
+from ..document import Chunk, Document
 from .filters import Filters
-from .memory_search import SearchRow
-from .metadata import date_to_timestamp
-from .quotes import Statement, speaker_key
+from .search import SearchRow
+from ..loading.metadata import date_to_timestamp
+from ..statements import Statement, speaker_key
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -185,11 +185,13 @@ class Catalog:
             found.update({row["doc_id"]: _document(row) for row in rows})
         return found
 
-    def documents(self, filters: Filters | None = None) -> list[Document]:
-        """Every document, newest first."""
+    def documents(self, filters: Filters | None = None, limit: int | None = None) -> list[Document]:
+        """Every document that passes the filters, newest first; the first ``limit`` of them."""
         where, params = _where(filters or Filters())
         rows = self.db.execute(
-            f"SELECT * FROM documents d {where} ORDER BY published_ts DESC NULLS LAST, doc_id", params
+            f"SELECT * FROM documents d {where} ORDER BY published_ts DESC NULLS LAST, doc_id"
+            + (" LIMIT ?" if limit is not None else ""),
+            [*params, *([limit] if limit is not None else [])],
         )
         return [_document(row) for row in rows]
 
@@ -197,6 +199,11 @@ class Catalog:
         return self._cached(
             "speaker_keys", lambda: frozenset(row[0] for row in self.db.execute("SELECT DISTINCT speaker_key FROM statements"))
         )
+
+    def speakers(self) -> list[tuple[str, int]]:
+        """Every speaker's name with the number of their statements, most first."""
+        rows = self.db.execute("SELECT speaker, count(*) AS n FROM statements GROUP BY speaker ORDER BY n DESC, speaker")
+        return [(row[0], row[1]) for row in rows]
 
     def statements(self, keys: Sequence[str], filters: Filters | None = None) -> list[tuple[Statement, str]]:
         """What the speakers with these keys said, each with the id of the chunk that holds it."""

@@ -2,55 +2,17 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Sequence
 
 from ingest import Document
-from ingest.sentences import sentence_spans
-from ingest.terms import content_words
+from ingest.text.lexicon import DANGLING
+from ingest.text.sentences import sentence_spans
 
-from .question_hints import mentioned_outlets, question_parts
-from .types import Passage
-
-# A sentence that opens like this leans on the one before it for who is speaking.
-DANGLING = re.compile(r"^(?:He|She|They|It|This|That|These|Those|His|Her|Their|The \w+ also)\b")
-LEXICAL_WEIGHT = 0.5
-MIN_RELATIVE_SCORE = 0.5  # a passage's best sentence enters only if it scores this share of the best overall
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """One sentence of one passage, with its offsets in the document."""
-
-    passage: int  # index into the retrieved passages
-    text: str
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
-class Source:
-    """What the model sees as source ``[n]``: a passage, cut down to the sentences that matter."""
-
-    n: int
-    passage: Passage
-    sentences: list[Evidence]
-
-    @property
-    def text(self) -> str:
-        return " … ".join(s.text for s in self.sentences)
-
-    @property
-    def header(self) -> str:
-        """'Title (Outlet, October 1, 2023)': who published it and when is evidence too. A title made from the
-        article's first sentence is left out when that sentence is shown anyway: prompt tokens cost time."""
-        p = self.passage
-        when = datetime.fromisoformat(p.published_at).strftime("%B %-d, %Y") if p.published_at else None
-        about = ", ".join(x for x in (p.source, when) if x)
-        title = "" if self.text.startswith(p.title.rstrip("…").rstrip()) else p.title
-        return " ".join(x for x in (title, f"({about})" if about else "") if x)
+from ..grounding.answerability import Rarity, about, new_values, subject
+from ..grounding.policy import POLICY, Policy
+from ..grounding.support import Similarity
+from ..question import Expects, Question
+from ..types import Evidence, Passage, Source
 
 
 def split_passages(passages: Sequence[Passage]) -> list[list[Evidence]]:
@@ -62,15 +24,17 @@ def split_passages(passages: Sequence[Passage]) -> list[list[Evidence]]:
 
 def whole_documents(documents: Sequence[Document]) -> list[Source]:
     """Every article, whole, as one source each: for a collection small enough to sit in the prompt's cached prefix."""
-    passages = [Passage.of(d, d.doc_id, d.text, 0, len(d.text), score=0.0) for d in documents]
+    passages = [Passage.of(d, d.doc_id, d.text, 0, len(d.text)) for d in documents]
     return [Source(i + 1, p, sentences) for i, (p, sentences) in enumerate(zip(passages, split_passages(passages)))]
 
 
 def select_evidence(
-    question: str,
+    question: Question,
     passages: Sequence[Passage],
-    similarity: Callable[[str, list[str]], list[float]],
+    similarity: Similarity,
+    rarity: Rarity,
     budget_chars: int,
+    policy: Policy = POLICY,
 ) -> list[Source]:
     """Each part of a many-part question gets its best sentence, from the outlets that part names, whatever the
     budget; then each relevant passage its best sentence (so every outlet found gets heard), then the best of the
@@ -79,14 +43,14 @@ def select_evidence(
     sentences = [s for group in groups for s in group]
     if not sentences:
         return []
-    scores = dict(zip(map(id, sentences), relevance(question, [s.text for s in sentences], similarity)))
+    scores = dict(zip(map(id, sentences), relevance(question, sentences, passages, similarity, rarity, policy)))
     top = max(scores.values())
     by_score = sorted(sentences, key=lambda s: scores[id(s)], reverse=True)
-    musts = part_sentences(question, passages, sentences, similarity)
+    musts = part_sentences(question, passages, sentences, similarity, rarity, policy)
     firsts = []
     for i in range(len(passages)):
         best = next((s for s in by_score if s.passage == i), None)
-        if best and scores[id(best)] >= MIN_RELATIVE_SCORE * top:
+        if best and scores[id(best)] >= policy.min_relative_score * top:
             firsts.append(best)
     chosen: dict[tuple[int, int], Evidence] = {}
     spent = 0
@@ -110,27 +74,41 @@ def select_evidence(
 
 
 def part_sentences(
-    question: str,
+    question: Question,
     passages: Sequence[Passage],
     sentences: list[Evidence],
-    similarity: Callable[[str, list[str]], list[float]],
+    similarity: Similarity,
+    rarity: Rarity,
+    policy: Policy,
 ) -> list[Evidence]:
     """For each part of a many-part question, its best sentence among the passages of the outlets it names: the
     sentence best for the question as a whole is often about another part."""
-    outlets = sorted({p.source for p in passages if p.source})
     picked = []
-    for part in question_parts(question, outlets, mentioned_outlets(question, outlets)):
+    for part in question.parts:
         if among := [s for s in sentences if not part.outlets or passages[s.passage].source in part.outlets]:
-            fit = relevance(part.text, [s.text for s in among], similarity)
+            asked = Question(part.text, names=question.names, expects=question.expects)
+            fit = relevance(asked, among, passages, similarity, rarity, policy)
             picked.append(among[max(range(len(among)), key=fit.__getitem__)])
     return picked
 
 
-def relevance(query: str, texts: list[str], similarity: Callable[[str, list[str]], list[float]]) -> list[float]:
-    """Cosine plus a share of the query's content words in the text."""
-    words = set(content_words(query))
-    cosines = similarity(query, texts)
+def relevance(
+    question: Question,
+    sentences: Sequence[Evidence],
+    passages: Sequence[Passage],
+    similarity: Similarity,
+    rarity: Rarity,
+    policy: Policy,
+) -> list[float]:
+    """Cosine to the question, plus the share of the question's subject in the sentence and its headline, plus a
+    bonus for holding what the question asks for (a number to "how many")."""
+    weights = subject(question, rarity)
+    texts = [s.text for s in sentences]
+    cosines = similarity(question.searched, texts)
+    specific = question.expects not in (Expects.ANY, Expects.VERDICT)
     return [
-        cosine + LEXICAL_WEIGHT * (len(words & set(content_words(t))) / len(words) if words else 0.0)
-        for t, cosine in zip(texts, cosines)
+        cosine
+        + policy.lexical_weight * about(weights, f"{passages[s.passage].title} {s.text}")
+        + (policy.answer_kind_bonus if specific and new_values(question, s.text) else 0.0)
+        for s, cosine in zip(sentences, cosines)
     ]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from .metadata import normalize_date
+from ..loading.metadata import normalize_date
 
 DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import shutil
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from .catalog import Catalog, StoredChunk, chunk_id
-from .document import Chunk, Document
-from .embedding import Embedder
+from ..document import Chunk, Document
+from ..embedding import Embedder
 from .filters import Filters
-from .memory_search import MemorySearch, Ranking
-from .metadata import date_to_timestamp
-from .quotes import statements
+from .search import MemorySearch, Ranking
+from ..loading.metadata import date_to_timestamp
+from ..statements import statements
 from .vectors import VectorStore, open_client
 
 
@@ -72,6 +72,14 @@ class Index:
     def lexical_search(self, query: str, k: int, filters: Filters | None = None) -> Ranking:
         """BM25 over chunk headlines and texts."""
         return self.memory().lexical(query, k, filters)
+
+    def rarity(self, words: Iterable[str]) -> dict[str, float]:
+        """Inverse document frequency of stemmed words over the chunks: how much a word tells one chunk from another."""
+        return self.memory().rarity(words)
+
+    def vectors_of(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of these chunks, from memory when it holds them."""
+        return self.memory().vectors_of(chunk_ids) or self.vectors.get(list(chunk_ids))
 
     def memory(self) -> MemorySearch:
         """The search structures for the index as it is now: loaded as saved by whichever process built them for

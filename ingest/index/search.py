@@ -10,9 +10,10 @@ SQLite FTS5, and scoring every vector about 1 ms, where a Chroma query with an o
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from .filters import Filters
-from .terms import stems
+from ..text.terms import stems
 
 Ranking = list[tuple[str, float]]  # (chunk_id, score), best first
 # One core scores 100,000 vectors in a few milliseconds; more BLAS threads spin for a long while after their share,
@@ -60,6 +61,7 @@ class MemorySearch:
         self.published = published
         self.vectors = vectors
         self.bm25 = bm25
+        self._rows: dict[str, int] | None = None
 
     @classmethod
     def build(cls, version: Hashable, rows: Sequence[SearchRow], vectors: np.ndarray | None) -> MemorySearch:
@@ -148,6 +150,32 @@ class MemorySearch:
         with BLAS.limit(limits=1, user_api="blas"):
             scores = self.vectors @ vector
         return [self.best(scores, k, self.mask(f)) for f in filters]
+
+    def rarity(self, words: Iterable[str]) -> dict[str, float]:
+        """Each stemmed word's inverse document frequency over the chunks, log(N / df); a word no chunk holds
+        counts as rare as one chunk's."""
+        if self.bm25 is None:
+            return {}
+        indptr = self.bm25.scores["indptr"]
+        total = len(self.chunk_ids)
+        found = {}
+        for word in words:
+            column = self.bm25.vocab_dict.get(word)
+            frequency = int(indptr[column + 1] - indptr[column]) if column is not None else 1
+            found[word] = math.log(total / max(frequency, 1)) + 1.0
+        return found
+
+    def vectors_of(self, chunk_ids: Iterable[str]) -> dict[str, np.ndarray]:
+        """The vectors held for these chunks; none when the vector store holds them."""
+        if self.vectors is None:
+            return {}
+        rows = self.rows()
+        return {cid: self.vectors[rows[cid]] for cid in chunk_ids if cid in rows}
+
+    def rows(self) -> dict[str, int]:
+        if self._rows is None:
+            self._rows = {cid: i for i, cid in enumerate(self.chunk_ids)}
+        return self._rows
 
     def best(self, scores: np.ndarray, k: int, keep: np.ndarray) -> Ranking:
         if k <= 0:

@@ -1,4 +1,4 @@
-"""What a question asks the answer to open with: Yes or No, or one of two opposite words the question offers.
+"""The verdict an answer opens with: Yes or No, or one of the two opposite words the question offers.
 
 "Is the stance of the two outlets consistent or inconsistent?" is not answered by "Yes": the answer is the word
 chosen, and it stays the answer's conclusion while the sentences that argue for it are checked one by one.
@@ -8,54 +8,8 @@ from __future__ import annotations
 
 import re
 
-# "Did ...?", and "Between the report of X and the one of Y, was there ...?"
-YES_NO = re.compile(
-    r"^(?:(?:between|after|before|following|considering|given|in|from)\b[^?]*?,\s*)?"
-    r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b",
-    re.IGNORECASE,
-)
 VERDICT = re.compile(r"^(Yes|No)(?:[,.:;!]\s*|$)", re.IGNORECASE)
-ALTERNATIVES = re.compile(r"\b([a-z]+) or (?:an? )?([a-z]+)\b")
-NEGATING_PREFIX = re.compile(r"^(?:in|un|im|ir|il|dis|non-?)")
-# Opposites that no prefix makes: what comparisons of two reports ask to choose between.
-OPPOSITES = {
-    frozenset(pair)
-    for pair in [
-        ("similar", "different"),
-        ("same", "different"),
-        ("change", "consistency"),
-        ("changed", "unchanged"),
-        ("increase", "decrease"),
-        ("increased", "decreased"),
-        ("rise", "fall"),
-        ("rose", "fell"),
-        ("higher", "lower"),
-        ("better", "worse"),
-        ("stronger", "weaker"),
-        ("positive", "negative"),
-        ("optimistic", "pessimistic"),
-        ("true", "false"),
-        ("support", "oppose"),
-    ]
-}
 NEGATION = re.compile(r"\b(?:not|n[’']t|never)\s+(?:\w+\s+)?$", re.IGNORECASE)
-
-
-def opposites(a: str, b: str) -> bool:
-    return frozenset((a, b)) in OPPOSITES or any(
-        (m := NEGATING_PREFIX.match(y)) and y[m.end() :].lstrip("-") == x for x, y in ((a, b), (b, a))
-    )
-
-
-def offered_choice(question: str) -> tuple[str, str] | None:
-    """The two opposite words a yes/no-shaped question asks to choose between ("Is it consistent or
-    inconsistent?"), if it does: in a "What ...?" question, "better or worse" is more likely an idiom."""
-    if not YES_NO.match(question.strip()):
-        return None
-    for match in ALTERNATIVES.finditer(question):
-        if opposites(*match.groups()):
-            return match.group(1), match.group(2)
-    return None
 
 
 def chosen(sentence: str, choice: tuple[str, str]) -> str | None:

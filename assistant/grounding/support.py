@@ -7,36 +7,16 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from ingest.terms import STOPWORDS, content_words, stems
+from ingest.text.lexicon import CALENDAR, CAPITALISED, DEMONYM_ENDINGS, INITIALS, NAME_RUN, NUMBER, REPORTING_FORMS, clause_breaks
+from ingest.text.terms import STOPWORDS, content_words, stems
 
-from .evidence import Evidence, Source
+from ..types import Evidence, Source
+from ..question import Question, plain
+from .policy import POLICY, Policy
 
-NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 QUOTED = re.compile(r"[“\"]([^”\"]{12,})[”\"]")
-CLAUSE = re.compile(r",?\s+(?:while|whereas|but)\s+|;\s+|,\s+and\s+(?=(?:the\s+)?['‘\"]?[A-Z])", re.IGNORECASE)
-NAME = re.compile(r"(?<![\w'’-])[A-Z][\w'’-]*")
-CALENDAR = frozenset(
-    "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday".split()
-)
 # "The article states that ..." adds no fact: reporting verbs need no support.
-ATTRIBUTION = frozenset(
-    stems("states stated mentions mentioned notes noted describes described suggests suggested indicates indicated "
-          "reports writes wrote claims claimed explains explained adds added highlights highlighted")
-)
-DEMONYM_ENDINGS = ("ese", "ian", "ean", "ish", "an", "i")
-FULL_NAME = re.compile(r"[A-Z][\w'’]*(?:[\s-]+[A-Z][\w'’]*)+")
-INITIALS = re.compile(r"(?<![\w-])[A-Z]{3,5}(?![\w-])")
-
-# A claim is supported when the source holds all of its numbers and quoted words and most of its content
-# words, and one sentence of the source carries a good part of it (that sentence becomes the quote).
-MIN_PASSAGE_COVERAGE = 0.6
-MIN_SENTENCE_COVERAGE = 0.34
-STRONG_SIMILARITY = 0.75  # embedding cosine at which a paraphrase counts even with other words
-# A sentence joining facts from two sources ("Both reports say ...") needs nearly all its words from the pair,
-# and a good part from each.
-MIN_JOINT_COVERAGE = 0.75
-MIN_SHARE = 0.3
+ATTRIBUTION = frozenset(stems(" ".join(REPORTING_FORMS)))
 
 # (claim, candidate sentences) -> cosine similarities; the embedder in production.
 Similarity = Callable[[str, list[str]], list[float]]
@@ -57,11 +37,6 @@ def quotes_present(claim: str, source: str) -> bool:
     """Words the answer puts in quotation marks must be the article's own words."""
     haystack = normalized(source)
     return all(normalized(q) in haystack for q in QUOTED.findall(claim))
-
-
-def plain(number: str) -> str:
-    """'1,200' is '1200', and the '01' of 2023-10-01 is '1'."""
-    return number.replace(",", "").lstrip("0") or "0"
 
 
 def numbers_present(claim: str, source: str, given: frozenset[str] = frozenset()) -> bool:
@@ -92,11 +67,12 @@ class Given:
     numbers: frozenset[str] = frozenset()  # the question's, written ``plain``
 
     @classmethod
-    def of(cls, question: str, sources: Sequence[Source]) -> Given:
+    def of(cls, question: Question | None, sources: Sequence[Source]) -> Given:
         outlets = tuple(sorted(o.lower() for o in outlets_of(sources)))
-        numbers = frozenset(plain(n) for n in NUMBER.findall(question))
-        given = cls(frozenset(stems(question)) | ATTRIBUTION, outlets=outlets, numbers=numbers)
-        return replace(given, names=frozenset(given.names_in(question)))
+        if question is None:
+            return cls(ATTRIBUTION, outlets=outlets)
+        given = cls(question.words | ATTRIBUTION, outlets=outlets, numbers=question.numbers)
+        return replace(given, names=frozenset(given.names_in(question.searched)))
 
     def outlet(self, word: str) -> bool:
         return any(re.search(rf"\b{re.escape(word)}\b", outlet) for outlet in self.outlets)
@@ -106,7 +82,7 @@ class Given:
         "bankman", "fried"; outlets' words ("Times'") are not names."""
         return [
             part
-            for match in NAME.finditer(text)
+            for match in CAPITALISED.finditer(text)
             if (first or match.start() > 0) and (word := match.group().lower()) not in STOPWORDS | CALENDAR
             for part in re.findall(r"\w+", word)
             if part != "s" and part not in STOPWORDS and not self.outlet(part)
@@ -115,7 +91,7 @@ class Given:
     def leading_name(self, claim: str, source: str) -> list[str]:
         """The claim's first word as a name ("Lutnick said ..."), when the source uses it as one, capitalised
         within a sentence; otherwise nothing ("Specifically, ...")."""
-        first = NAME.match(claim)
+        first = CAPITALISED.match(claim)
         if not first or not (parts := self.names_in(first.group(), first=True)):
             return []
         within = re.search(rf"[^\s.!?“\"]\s+[‘'“\"]?{re.escape(first.group())}(?![\w'’-])", source)
@@ -132,7 +108,7 @@ def initialed(claim: str, source: str) -> set[str]:
     """The words of the claim's full names that the source writes as initials: "SBF" for "Sam Bankman-Fried"."""
     initials = set(INITIALS.findall(source))
     found: set[str] = set()
-    for run in FULL_NAME.finditer(claim):
+    for run in NAME_RUN.finditer(claim):
         words = re.findall(r"\w+", run.group())
         for i, j in ((i, j) for i in range(len(words)) for j in range(i + 3, len(words) + 1)):
             if "".join(w[0] for w in words[i:j]).upper() in initials:
@@ -154,7 +130,9 @@ def names_present(claim: str, source: str, given: Given) -> bool:
     return not missing or (missing <= given.names and bool(given.names & set(given.names_in(source))))
 
 
-def best_support(claim: str, source: Source, similarity: Similarity | None, given: Given = Given()) -> Support | None:
+def best_support(
+    claim: str, source: Source, similarity: Similarity | None, given: Given = Given(), policy: Policy = POLICY
+) -> Support | None:
     """The sentence of one source that supports ``claim``, or None when the source does not support it.
 
     What the claim adds to the question's words must come from the source, and the source must still be about
@@ -183,13 +161,13 @@ def best_support(claim: str, source: Source, similarity: Similarity | None, give
     cosines = similarity(claim, [s.text for s in sentences]) if similarity else [0.0] * len(sentences)
     best = max(windows, key=lambda i: (per_sentence[i] + coverage(words, held[i]) + cosines[i], per_sentence[i]))
     support = Support(source.n, sentences[best], per_sentence[best] + cosines[best])
-    if cosines[best] >= STRONG_SIMILARITY:
+    if cosines[best] >= policy.strong_similarity:
         return support
     window_stems = set(stems(windows[best]))
     if (
-        coverage(new, window_stems) >= MIN_PASSAGE_COVERAGE
-        and coverage(words, window_stems) >= MIN_SHARE
-        and per_sentence[best] >= MIN_SENTENCE_COVERAGE
+        coverage(new, window_stems) >= policy.min_window_coverage
+        and coverage(words, window_stems) >= policy.min_share
+        and per_sentence[best] >= policy.min_sentence_coverage
     ):
         return support
     return None
@@ -208,7 +186,7 @@ def words_of(text: str) -> set[str]:
     return set(re.findall(r"\w+", text.lower()))
 
 
-def joint_support(claim: str, sources: Sequence[Source], given: Given = Given()) -> list[Support]:
+def joint_support(claim: str, sources: Sequence[Source], given: Given = Given(), policy: Policy = POLICY) -> list[Support]:
     """The two sources that together support a sentence no single source supports, or none. Each lends one
     sentence with its neighbours, held to the rules of ``best_support``: words scattered over two long articles
     do not add up to a claim."""
@@ -230,8 +208,8 @@ def joint_support(claim: str, sources: Sequence[Source], given: Given = Given())
     named = " ".join(window(s, best[s.n][1], after=0) for s in pair)
     if (
         len(pair) < 2
-        or any(best[s.n][0] < MIN_SHARE for s in pair)
-        or coverage(words, set(stems(together))) < MIN_JOINT_COVERAGE
+        or any(best[s.n][0] < policy.min_share for s in pair)
+        or coverage(words, set(stems(together))) < policy.min_joint_coverage
         or not numbers_present(claim, together)
         or not quotes_present(claim, together)
         or not names_present(claim, named, given)
@@ -242,16 +220,16 @@ def joint_support(claim: str, sources: Sequence[Source], given: Given = Given())
 
 
 def clause_support(
-    claim: str, sources: Sequence[Source], similarity: Similarity | None, given: Given
+    claim: str, sources: Sequence[Source], similarity: Similarity | None, given: Given, policy: Policy = POLICY
 ) -> list[Support]:
     """A compound sentence ("The Verge says X, while Polygon reports Y") is supported when each of its clauses is,
     each by the source that supports it best; otherwise by none."""
-    clauses = [c for c in CLAUSE.split(claim) if content_words(c)]
+    clauses = [c for c in clause_breaks(commas=False).split(claim) if content_words(c)]
     if len(clauses) < 2:
         return []
     supports = []
     for clause in clauses:
-        found = [s for source in sources if (s := best_support(clause, source, similarity, given))]
+        found = [s for source in sources if (s := best_support(clause, source, similarity, given, policy))]
         if not found:
             return []
         supports.append(max(found, key=lambda s: s.strength))

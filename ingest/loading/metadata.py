@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 from dateutil import parser as dateparser
 
-from .sentences import sentence_spans
+from ..text.sentences import sentence_spans
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 FIELD_ALIASES = {

@@ -8,29 +8,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from ingest.terms import content_words, stems
+from ingest.text.lexicon import REPORTING, clause_breaks
+from ingest.text.terms import content_words, stems
 
-from .evidence import Source
-from .question_hints import mentioned_outlets
+from ..types import Source
+from ..question import mentioned_outlets
+from .policy import POLICY, Policy
 from .support import Given, Similarity, Support, coverage, names_held, numbers_present, outlets_of
 
-# A sentence whose content words are nearly all the question's restates it ("Yes, The Verge suggests X, while
-# The Age implies Y"): each of its parts needs a source sentence this close in meaning. Checked on MultiHop-RAG's
-# null queries, which ask what no article says: at 0.45 one of 31 got through ("Amazon ... expanding its rural
-# wireless network", resting on Amazon's "ever-expanding Kindle lineup").
-RESTATED = 0.8
-RESTATED_SIMILARITY = 0.5
-# A restatement that names the answer ("The individual who ... is Sam Bankman-Fried") describes it in the question's
-# words, from several articles: the few sentences shown to the model must bear out at least this share of them.
-MIN_DESCRIBED = 0.5
-PART_BREAK = re.compile(r",?\s+(?:while|whereas|but)\s+|;\s+|,\s+(?!\d{4}\b)(?:and\s+)?")  # not "October 18, 2023"
 MIN_PART_WORDS = 3
 # "The Fortune article that discusses X suggests that Y": Y, at least this long, is also compared on its own.
-REPORTED = re.compile(
-    r"\b(?:suggest|indicate|report|state|say|said|impl[iy]|mention|claim|note|argue|highlight|discuss|describe"
-    r"|attribute)(?:s|es|ed|d)?\s+that\s+",
-    re.IGNORECASE,
-)
+REPORTED = re.compile(REPORTING.pattern + r"\s+that\s+", re.IGNORECASE)
 MIN_REPORTED_WORDS = 2
 
 
@@ -38,7 +26,7 @@ def restated_parts(claim: str) -> list[str]:
     """Its clauses and list items ("X, as reported by Y, has ..., is ..., and is ..."), a short one joined to
     the one before it."""
     parts: list[str] = []
-    for piece in PART_BREAK.split(claim):
+    for piece in clause_breaks(commas=True).split(claim):
         if parts and len(content_words(parts[-1])) < MIN_PART_WORDS:
             parts[-1] = f"{parts[-1]}, {piece}"
         elif content_words(piece):
@@ -49,21 +37,30 @@ def restated_parts(claim: str) -> list[str]:
 
 
 def restated_support(
-    claim: str, sources: Sequence[Source], similarity: Similarity | None, given: Given, verdict: bool
+    claim: str,
+    sources: Sequence[Source],
+    similarity: Similarity | None,
+    given: Given,
+    verdict: bool,
+    policy: Policy = POLICY,
 ) -> list[Support]:
     """A sentence restating the question adds only its answer. After a Yes or No (``verdict``) it adds nothing, and
     every part of it, numbers included, must be borne out. When it adds a name, the parts are the question's
     description of what it names, whose numbers are the question's own: half of them borne out by sources naming
     it suffice."""
     words = list(dict.fromkeys(stems(claim)))
-    if not similarity or not words or coverage(words, given.words) < RESTATED:
+    if not similarity or not words or coverage(words, given.words) < policy.restated:
         return []
     # After a verdict a capitalised word the question lacks ("AI") is no answer: the verdict is.
     answer_names = frozenset() if verdict else frozenset(given.names_in(claim, first=True)) - given.names
     parts = restated_parts(claim)
     described = replace(given, numbers=given.numbers if answer_names else frozenset())
-    supports = [found for part in parts if (found := closest_support(part, claim, answer_names, sources, similarity, described))]
-    needed = len(parts) * MIN_DESCRIBED if answer_names else len(parts)
+    supports = [
+        found
+        for part in parts
+        if (found := closest_support(part, claim, answer_names, sources, similarity, described, policy))
+    ]
+    needed = len(parts) * policy.min_described if answer_names else len(parts)
     return supports if supports and len(supports) >= needed else []
 
 
@@ -74,6 +71,7 @@ def closest_support(
     sources: Sequence[Source],
     similarity: Similarity,
     given: Given,
+    policy: Policy = POLICY,
 ) -> Support | None:
     """The source sentence closest in meaning to a part of a restatement ``claim``, from a source that holds the
     answer's names (perhaps as initials) and the part's numbers (``given.numbers`` aside), names something the
@@ -98,7 +96,7 @@ def closest_support(
         if said:
             cosines = [max(c, d) for c, d in zip(cosines, similarity(said, texts))]
         i = max(range(len(cosines)), key=cosines.__getitem__)
-        if cosines[i] >= RESTATED_SIMILARITY and (best is None or cosines[i] > best.strength):
+        if cosines[i] >= policy.restated_similarity and (best is None or cosines[i] > best.strength):
             best = Support(source.n, source.sentences[i], cosines[i])
     return best
 

@@ -1,0 +1,1 @@
+"""Question to passages: hybrid search over the index, and who said what."""

@@ -1,0 +1,75 @@
+"""Who said what, at question time: the person a name stands for, their statements, and those on the topic asked.
+
+"Lutnick", "Howard Lutnick" and "Commerce Secretary Howard Lutnick" name one person; "Gordon Brown" and "Ian Brown"
+are two, and a question naming one never gets the other's words. A surname alone stands for everyone the articles
+name with it, and each statement keeps the full name it was said under.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ingest import Filters, Statement
+from ingest.index.catalog import Catalog
+from ingest.statements import near, person_name, speaker_key
+from ingest.text.terms import stems
+
+
+@dataclass(frozen=True)
+class Said:
+    """A statement with the chunk holding it and how closely it keeps to the topic asked about."""
+
+    statement: Statement
+    chunk_id: str
+    relevance: float = 0.0
+
+
+def same_person(asked: str, speaker: str) -> bool:
+    """Whether a name in a question and a speaker's name can be one person: the same surname (or one letter off,
+    as a typo), and the same first name where both give one."""
+    asked_words, speaker_words = asked.lower().split(), speaker.lower().split()
+    if not asked_words or not speaker_words:
+        return False
+    if asked_words[-1] != speaker_words[-1] and not near(asked_words[-1], speaker_words[-1]):
+        # A family name written first ("Li" for "Li Chenggang") names its owner only when it is all that is given.
+        return len(asked_words) == 1 and asked_words[0] == speaker_words[0] and len(speaker_words) == 2
+    if len(asked_words) >= 2 and len(speaker_words) >= 2:
+        first, other = asked_words[0].rstrip("."), speaker_words[0].rstrip(".")
+        return first == other or (min(len(first), len(other)) == 1 and first[0] == other[0])  # "J. Allard"
+    return True
+
+
+def statements_of(catalog: Catalog, asked: str, filters: Filters | None = None) -> list[tuple[Statement, str]]:
+    """Everything the person ``asked`` names said, newest first, each with its chunk's id. An exact surname wins
+    over one a letter off: "Barot" is Barrot only when no Barot is quoted."""
+    name = person_name(asked) or asked
+    keys = [speaker_key(name)]
+    found = [pair for pair in catalog.statements(keys, filters) if same_person(name, pair[0].speaker)]
+    if found:
+        return found
+    close = [key for key in catalog.speaker_keys() if key != keys[0] and near(key, keys[0])]
+    return [pair for pair in catalog.statements(close, filters) if same_person(name, pair[0].speaker)]
+
+
+def on_topic(
+    said: Sequence[tuple[Statement, str]],
+    topic: str,
+    topic_vector: np.ndarray,
+    chunk_vectors: dict[str, np.ndarray],
+    titles: dict[str, str],
+) -> list[Said]:
+    """The statements ranked by how closely they keep to the topic: the cosine of the topic to the chunk holding
+    the statement (which carries its headline), plus the share of the topic's words in the statement, its headline
+    or the sentence leading into it."""
+    words = set(stems(topic))
+    ranked = []
+    for statement, chunk_id in said:
+        vector = chunk_vectors.get(chunk_id)
+        cosine = float(vector @ topic_vector) if vector is not None else 0.0
+        held = set(stems(f"{titles.get(statement.doc_id, '')} {statement.text}"))
+        share = len(words & held) / len(words) if words else 0.0
+        ranked.append(Said(statement, chunk_id, cosine + share))
+    return sorted(ranked, key=lambda s: s.relevance, reverse=True)
