@@ -8,9 +8,9 @@ import threading
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-import gradio as gr  # noqa: E402
+import gradio as gr
 
-from assistant import Answer, Assistant, Citation, FinalAnswer, Passage, PassagesFound, TextDelta  # noqa: E402
+from assistant import Answer, Assistant, Citation, FinalAnswer, Passage, PassagesFound, TextDelta
 
 EXAMPLES = ["What did Lutnick say about rare earths?", "Who led the Chinese delegation in Kuala Lumpur?"]
 CSS = """
@@ -31,7 +31,7 @@ def citation_html(c: Citation) -> str:
     return (
         f'<div class="cite" id="cite-{c.n}"><b>[{c.n}]</b> {linked}'
         + (f" — {about}" if about else "")
-        + f' <code>{html.escape(c.doc_id)}:{c.start}-{c.end}</code>'
+        + f" <code>{html.escape(c.doc_id)}:{c.start}-{c.end}</code>"
         + f"<blockquote>{html.escape(c.quote)}</blockquote></div>"
     )
 
@@ -69,7 +69,11 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             yield history, gr.update(), ""
             return
         earlier = [{"role": m.get("role"), "content": text_of(m.get("content"))} for m in history]
-        history = [*history, {"role": "user", "content": message}, {"role": "assistant", "content": "Searching the articles…"}]
+        history = [
+            *history,
+            {"role": "user", "content": message},
+            {"role": "assistant", "content": "Searching the articles…"},
+        ]
         yield history, "", ""
         written = ""
         try:
@@ -80,7 +84,9 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 if isinstance(event, PassagesFound):
                     # The first question after start waits for the warm-up: say so rather than look stuck.
                     history[-1]["content"] = (
-                        "Reading the articles…" if ready.is_set() else "Reading the articles (the model is still getting ready)…"
+                        "Reading the articles…"
+                        if ready.is_set()
+                        else "Reading the articles (the model is still getting ready)…"
                     )
                     yield history, "", evidence_html(event.passages, "Reading:")
                 elif isinstance(event, TextDelta):
@@ -96,11 +102,18 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             raise
 
     with gr.Blocks(title="newsdesk", analytics_enabled=False) as app:
-        gr.Markdown("## newsdesk\nAsk about the news articles in the index. Every claim is cited to the sentence it came from.")
+        gr.Markdown(
+            "## newsdesk\nAsk about the news articles in the index. Every claim is cited to the sentence it came from."
+        )
         with gr.Row():
             with gr.Column(scale=3):
                 chat = gr.Chatbot(label="Conversation", height=480, elem_id="chat")
-                question = gr.Textbox(placeholder="What did Lutnick say about rare earths?", show_label=False, elem_id="question", submit_btn=True)
+                question = gr.Textbox(
+                    placeholder="What did Lutnick say about rare earths?",
+                    show_label=False,
+                    elem_id="question",
+                    submit_btn=True,
+                )
                 with gr.Accordion("Filters", open=False):
                     source = gr.Dropdown(sources, multiselect=True, label="Outlets", value=[])
                     with gr.Row():

@@ -27,7 +27,7 @@ from .grounding.answerability import about_any_part, new_values, relation
 from .grounding.checker import REFUSAL_TEXT, AnswerChecker
 from .grounding.policy import Policy
 from .grounding.quoting import Citations, Quote, quoted
-from .question import Expects, Question, read_question
+from .question import Expects, Question
 from .retrieval.hybrid import HybridSearch
 from .retrieval.speakers import Said, on_topic, statements_of
 from .settings import Settings
@@ -73,7 +73,9 @@ def earlier_question(history: Sequence[Message] | None) -> str | None:
 
 
 class Answerer:
-    def __init__(self, search: HybridSearch, llm: BaseChatModel, embedder: Embedder, settings: Settings, policy: Policy):
+    def __init__(
+        self, search: HybridSearch, llm: BaseChatModel, embedder: Embedder, settings: Settings, policy: Policy
+    ):
         self.search = search
         self.embedder = embedder
         self.settings = settings
@@ -88,8 +90,7 @@ class Answerer:
 
     def read(self, text: str, history: Sequence[Message] | None = None) -> Question:
         """The question, read once against the outlets and speakers the index knows."""
-        catalog = self.catalog
-        return read_question(text, earlier_question(history), catalog.sources(), catalog.speaker_keys())
+        return self.search.read(text, earlier_question(history))
 
     def stream(
         self,
@@ -102,7 +103,9 @@ class Answerer:
         prompt's values, the text it writes, in pieces."""
         write = write or self.written
         question = self.read(text, history)
-        answer = Answer(question=question.text, text="", standalone_question=question.searched if question.earlier else None)
+        answer = Answer(
+            question=question.text, text="", standalone_question=question.searched if question.earlier else None
+        )
         if filters and not self.catalog.documents(filters, limit=1):
             yield PassagesFound([])
             yield FinalAnswer(refused(answer, Refusal.NO_MATCHING_ARTICLES))
@@ -175,7 +178,9 @@ class Answerer:
         chosen = budgeted(on or said[:1], self.policy.statement_chars)
         documents = self.catalog.metadata(s.statement.doc_id for s in chosen)
         dates = {doc_id: d.published_at or "" for doc_id, d in documents.items()}
-        chosen.sort(key=lambda s: (dates.get(s.statement.doc_id, ""), s.statement.doc_id, -s.statement.start), reverse=True)
+        chosen.sort(
+            key=lambda s: (dates.get(s.statement.doc_id, ""), s.statement.doc_id, -s.statement.start), reverse=True
+        )
         quotes = [
             Quote(Passage.of(documents[st.doc_id], s.chunk_id, st.text, st.start, st.end), st.text, st.start, st.end)
             for s in chosen
@@ -188,7 +193,9 @@ class Answerer:
             answer.text = quoted(f"What {who} said:", quotes, citations)
             answer.made = Made.STATEMENTS
         else:
-            answer.text = quoted(f"The articles don't quote {question.speaker} on that. The closest:", quotes, citations)
+            answer.text = quoted(
+                f"The articles don't quote {question.speaker} on that. The closest:", quotes, citations
+            )
             answer.refused, answer.made, answer.refusal = True, Made.REFUSED, Refusal.NOT_QUOTED
         answer.citations = citations.all()
         yield TextDelta(answer.text, answer.citations)

@@ -44,7 +44,9 @@ class Assistant:
         self.policy = policy
         self._llm = llm
         self.embedder = Embedder(s.model_cache_dir, s.embedding_model, s.embedding_batch_size, s.embedding_quantized)
-        self.index = Index(s.index_dir, self.embedder, s.collection, s.chroma_host, s.chroma_port, s.exact_search_chunks)
+        self.index = Index(
+            s.index_dir, self.embedder, s.collection, s.chroma_host, s.chroma_port, s.exact_search_chunks
+        )
         self.hybrid = HybridSearch(self.index, s.candidates, s.max_per_document)
         self._answerer: Answerer | None = None
 
@@ -52,7 +54,9 @@ class Assistant:
         """Adds files or folders (.txt .md .html .jsonl); unchanged articles are skipped, changed ones replaced."""
         if isinstance(paths, (str, Path)):
             paths = [paths]
-        return ingest(paths, self.index, self.settings.chunk_chars, self.settings.max_file_mb * 1_000_000, progress=progress)
+        return ingest(
+            paths, self.index, self.settings.chunk_chars, self.settings.max_file_mb * 1_000_000, progress=progress
+        )
 
     def prepare_search(self) -> None:
         """Builds (and saves beside the index) the search structures for the index as it is now, which the next

@@ -164,7 +164,11 @@ def docs():
 def docs_list(ctx, as_json, **filters):
     documents = open_assistant(ctx).documents(**filters_from(**filters))
     if as_json:
-        click.echo(json.dumps([{k: v for k, v in asdict(d).items() if k != "text"} for d in documents], ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                [{k: v for k, v in asdict(d).items() if k != "text"} for d in documents], ensure_ascii=False, indent=2
+            )
+        )
         return
     for d in documents:
         click.echo(f"{d.doc_id}\t{(d.published_at or '')[:10]}\t{d.source or ''}\t{d.title}")
@@ -204,7 +208,9 @@ def model():
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=7860, show_default=True)
-@click.option("--ingest", "paths", multiple=True, type=click.Path(path_type=Path), help="Ingest these first (repeatable).")
+@click.option(
+    "--ingest", "paths", multiple=True, type=click.Path(path_type=Path), help="Ingest these first (repeatable)."
+)
 @click.pass_context
 def serve(ctx, host, port, paths):
     """Start the chat in the browser."""

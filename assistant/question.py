@@ -32,7 +32,9 @@ from ingest.text.terms import content_words, stems
 MONTH_DAY = re.compile(
     r"\b(" + "|".join(m.capitalize() for m in MONTHS) + r")\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(\d{4}))?"
 )
-DAY_MONTH = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(" + "|".join(m.capitalize() for m in MONTHS) + r")\b(?:,?\s+(\d{4}))?")
+DAY_MONTH = re.compile(
+    r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(" + "|".join(m.capitalize() for m in MONTHS) + r")\b(?:,?\s+(\d{4}))?"
+)
 ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 # Outlet names carry a section after a separator: "The Independent - Sports", "The Roar | Sports Writers Blog".
 SECTION = re.compile(r"\s+[-|:–—]\s+.*$")
@@ -270,7 +272,8 @@ def expected(text: str, speaker: str | None, choice: tuple[str, str] | None) -> 
     if speaker:
         return Expects.QUOTE
     if re.match(r"^(?:how many|how much)\b", lower) or (
-        (measured := re.match(r"^what (?:is|was|were|are|will be)? ?(?:the )?(\w+)", lower)) and measured.group(1) in QUANTITIES
+        (measured := re.match(r"^what (?:is|was|were|are|will be)? ?(?:the )?(\w+)", lower))
+        and measured.group(1) in QUANTITIES
     ):
         return Expects.NUMBER
     if re.match(r"^(?:how long|how quickly|how soon|how fast)\b", lower):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from ingest import Document
@@ -29,7 +29,14 @@ class Passage:
 
     @classmethod
     def of(
-        cls, document: Document, chunk_id: str, text: str, start: int, end: int, score: float = 0.0, similarity: float = 0.0
+        cls,
+        document: Document,
+        chunk_id: str,
+        text: str,
+        start: int,
+        end: int,
+        score: float = 0.0,
+        similarity: float = 0.0,
     ) -> Passage:
         """``text`` (``document.text[start:end]``) with its article's metadata."""
         return cls(
@@ -63,7 +70,7 @@ class Citation:
     end: int
 
 
-class Made(str, Enum):
+class Made(StrEnum):
     """How an answer was made."""
 
     WRITTEN = "written"  # the model's sentences, each checked against the sentence it cites
@@ -72,7 +79,7 @@ class Made(str, Enum):
     REFUSED = "refused"
 
 
-class Refusal(str, Enum):
+class Refusal(StrEnum):
     """Why no answer was given."""
 
     NOTHING_FOUND = "nothing_found"  # no article is about the question

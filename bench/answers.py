@@ -19,7 +19,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant import Answer, Assistant, FinalAnswer, Made, PassagesFound, TextDelta
+from assistant import Answer, Assistant, FinalAnswer, Made, PassagesFound, Refusal, TextDelta
+from assistant.generation.model_files import local_model_path
 from assistant.generation.prompt import format_question, format_sources
 from ingest.text.sentences import sentence_spans
 
@@ -94,7 +95,9 @@ def multihop_set(data: Path, half: str, with_distractors: bool = True) -> Questi
 
 
 def seeds_set() -> QuestionSet:
-    questions = [{"id": f"seed-{i}", "question": q, "kind": "seed", "answer": a} for i, (q, a) in enumerate(SEEDS.items())]
+    questions = [
+        {"id": f"seed-{i}", "question": q, "kind": "seed", "answer": a} for i, (q, a) in enumerate(SEEDS.items())
+    ]
     return QuestionSet("seeds", [REPO / "seeds"], questions)
 
 
@@ -154,7 +157,9 @@ class Tokens:
     def __init__(self, assistant: Assistant):
         from llama_cpp import Llama
 
-        self.llama = Llama(model_path=assistant.llm.model_path, vocab_only=True, verbose=False)
+        settings = assistant.settings
+        path = settings.local_model_path or local_model_path(settings.model_cache_dir)
+        self.llama = Llama(model_path=str(path), vocab_only=True, verbose=False)
 
     def __call__(self, text: str) -> int:
         return len(self.llama.tokenize(text.encode(), add_bos=False, special=True))
@@ -180,13 +185,13 @@ def timed_answer(assistant: Assistant, question: str) -> tuple[Answer, dict]:
 
 def row(assistant: Assistant, q: dict, answer: Answer, times: dict, tokens: Tokens | None) -> dict:
     question = assistant.read(q["question"])
-    if answer.made is Made.STATEMENTS or answer.refusal and answer.refusal.value == "not_quoted":
+    if answer.made is Made.STATEMENTS or answer.refusal is Refusal.NOT_QUOTED:
         shown = [(c.doc_id, c.quote) for c in answer.citations]
         prompt_tokens = 0
     else:
         sources = assistant.evidence(q["question"])
         shown = [(s.passage.doc_id, e.text) for s in sources for e in s.sentences]
-        asked = answer.raw or answer.made is not Made.REFUSED or answer.refusal.value == "not_stated"
+        asked = answer.raw or answer.made is not Made.REFUSED or answer.refusal is Refusal.NOT_STATED
         user = f"Sources:\n{format_sources(sources)}\n\n{format_question(question)}"
         prompt_tokens = tokens(user) if tokens and asked else 0
     quotes = verbatim_quotes(assistant, answer)
@@ -207,7 +212,11 @@ def row(assistant: Assistant, q: dict, answer: Answer, times: dict, tokens: Toke
         "facts shown": fact_recall(facts, [s for _, s in shown]) if facts else None,
         "citations": len(answer.citations),
         "verbatim quotes": sum(quotes),
-        "sentences": len(cited := ([] if answer.refused or answer.made is not Made.WRITTEN else sentences_cited(answer.text, q["question"]))),
+        "sentences": len(
+            cited := (
+                [] if answer.refused or answer.made is not Made.WRITTEN else sentences_cited(answer.text, q["question"])
+            )
+        ),
         "cited sentences": sum(cited),
         "prompt tokens": prompt_tokens,
         **times,
@@ -219,7 +228,9 @@ def run(assistant: Assistant, questions: list[dict], tokens: Tokens) -> list[dic
     for q in progress(questions, "answers"):
         answer, times = timed_answer(assistant, q["question"])
         rows.append(row(assistant, q, answer, times, tokens))
-        log(f"{q['id']}: {times['total s']:.1f}s {answer.made.value} correct={rows[-1]['correct']} {answer.text[:100]!r}")
+        log(
+            f"{q['id']}: {times['total s']:.1f}s {answer.made.value} correct={rows[-1]['correct']} {answer.text[:100]!r}"
+        )
     return rows
 
 
@@ -229,7 +240,9 @@ def recheck(assistant: Assistant, stored: list[dict], questions: dict[str, dict]
     for r in progress(stored, "recheck"):
         q = questions[r["id"]]
         answer = assistant.recheck(q["question"], r["raw"])
-        rows.append(row(assistant, q, answer, {k: r.get(k) for k in ("evidence s", "first words s", "total s")}, tokens))
+        rows.append(
+            row(assistant, q, answer, {k: r.get(k) for k in ("evidence s", "first words s", "total s")}, tokens)
+        )
     return rows
 
 
@@ -243,15 +256,24 @@ def summarize(rows: list[dict]) -> dict:
     sentences = sum(r["sentences"] for r in rows)
     asked = [r["prompt tokens"] for r in rows if r["prompt tokens"]]
     said = [r["first words s"] for r in rows if r["made"] == "statements" and r["first words s"] is not None]
-    summary = {"questions": len(rows)}
-    summary |= {f"right: {kind}": mean([float(bool(r["correct"])) for r in rows if r["kind"] == kind and r["correct"] is not None]) for kind in kinds}
+    summary: dict[str, object] = {"questions": len(rows)}
+    summary |= {
+        f"right: {kind}": mean(
+            [float(bool(r["correct"])) for r in rows if r["kind"] == kind and r["correct"] is not None]
+        )
+        for kind in kinds
+    }
     summary |= {
         "right": sum(bool(r["correct"]) for r in rows),
         "accuracy (answerable)": mean([float(bool(r["correct"])) for r in answerable]),
         "refused (null)": mean([float(r["refused"]) for r in unanswerable]),
         "refused (answerable)": mean([float(r["refused"]) for r in answerable]),
-        "cites gold doc (answered)": mean([float(r["cites gold doc"]) for r in answered]) if answered and "doc_ids" in str(rows) else None,
-        "answer sentence shown": mean([float(r["answer sentence shown"]) for r in rows if r["answer sentence shown"] is not None]),
+        "cites gold doc (answered)": mean([float(r["cites gold doc"]) for r in answered])
+        if answered and "doc_ids" in str(rows)
+        else None,
+        "answer sentence shown": mean(
+            [float(r["answer sentence shown"]) for r in rows if r["answer sentence shown"] is not None]
+        ),
         "facts shown": mean([r["facts shown"] for r in rows if r["facts shown"] is not None]),
         "quotes verbatim": sum(r["verbatim quotes"] for r in rows) / citations if citations else None,
         "sentences cited": sum(r["cited sentences"] for r in rows) / sentences if sentences else None,
@@ -266,7 +288,9 @@ def summarize(rows: list[dict]) -> dict:
     return summary
 
 
-def tutorial_rows(directory: Path, files: list[Path], questions: list[dict], llm, tokens: Tokens) -> tuple[list[dict], dict]:
+def tutorial_rows(
+    directory: Path, files: list[Path], questions: list[dict], llm, tokens: Tokens
+) -> tuple[list[dict], dict]:
     """The LangChain tutorial's answers to the same questions with the same model. It cites nothing: a right answer
     holds a fragment and was written from a chunk of a right article."""
     from .tutorial import Tutorial
@@ -367,13 +391,15 @@ def main() -> None:
 
 def summarize_tutorial(rows: list[dict]) -> dict:
     kinds = sorted({r["kind"] for r in rows})
-    return {"questions": len(rows)} | {
-        f"right: {kind}": mean([float(r["correct"]) for r in rows if r["kind"] == kind]) for kind in kinds
-    } | {
-        "right": sum(r["correct"] for r in rows),
-        "prompt tokens p50": percentile([r["prompt tokens"] for r in rows], 50),
-        "total s p50": percentile([r["total s"] for r in rows], 50),
-    }
+    return (
+        {"questions": len(rows)}
+        | {f"right: {kind}": mean([float(r["correct"]) for r in rows if r["kind"] == kind]) for kind in kinds}
+        | {
+            "right": sum(r["correct"] for r in rows),
+            "prompt tokens p50": percentile([r["prompt tokens"] for r in rows], 50),
+            "total s p50": percentile([r["total s"] for r in rows], 50),
+        }
+    )
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from assistant import Assistant
 
-from .tutorial import Tutorial
 from .common import (
     DEFAULT_DATA,
     Data,
@@ -34,6 +33,7 @@ from .common import (
     run_info,
     write_results,
 )
+from .tutorial import Tutorial
 
 Hit = tuple[str, str]  # (doc_id, passage text)
 Search = Callable[[str], list[Hit]]  # a question to passages, best first
@@ -124,7 +124,9 @@ def evaluate(name: str, search: Search, questions: list[dict]) -> tuple[dict, li
                 "top": ranked[:DEPTH],
             }
         )
-    summary = {metric: mean([r[metric] for r in rows]) for metric in ("hits@4", "hits@10", "mrr@10", "facts@10")}
+    summary: dict[str, object] = {
+        metric: mean([r[metric] for r in rows]) for metric in ("hits@4", "hits@10", "mrr@10", "facts@10")
+    }
     summary["hits@10 by type"] = {
         kind: mean([r["hits@10"] for r in rows if r["type"] == kind]) for kind in sorted({r["type"] for r in rows})
     }

@@ -36,7 +36,9 @@ class Tutorial:
 
         from ingest.embedding import packaged_model_path
 
-        self.client = chromadb.PersistentClient(path=str(directory), settings=ChromaSettings(anonymized_telemetry=False))
+        self.client = chromadb.PersistentClient(
+            path=str(directory), settings=ChromaSettings(anonymized_telemetry=False)
+        )
         self.store = Chroma(
             collection_name="tutorial",
             embedding_function=HuggingFaceEmbeddings(model_name=str(packaged_model_path())),

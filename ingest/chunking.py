@@ -11,7 +11,8 @@ def chunk_document(document: Document, max_chars: int) -> list[Chunk]:
     text = document.text
     pieces = [piece for start, end in sentence_spans(text) for piece in split_long(text, start, end, max_chars)]
     chunks: list[Chunk] = []
-    first = last = None
+    first: int | None = None
+    last = 0
     for start, end in pieces:
         if first is not None and end - first > max_chars:
             chunks.append(make_chunk(document, len(chunks), first, last))

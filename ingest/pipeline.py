@@ -35,7 +35,9 @@ def ingest(
             continue
         if item.doc_id in origins:
             first = origins[item.doc_id]
-            report.problems.append(IngestProblem(item.path or "", f"duplicate id '{item.doc_id}' (first seen in {first}); kept the first"))
+            report.problems.append(
+                IngestProblem(item.path or "", f"duplicate id '{item.doc_id}' (first seen in {first}); kept the first")
+            )
             continue
         origins[item.doc_id] = item.path or ""
         batch.append(item)

@@ -42,7 +42,9 @@ DESCRIPTION = (
 )
 SPEAKER = rf"(?:{NAME}|[Hh]e|[Ss]he|[Tt]hey|{DESCRIPTION})"
 # "said analyst Erling Refsum", "said SEC deputy enforcement director Linda Thomsen": a role before the name.
-ROLE = r"(?:(?!(?:that|on|in|to|it|he|she|they|there|when|if|as|was|is|would|will|had|has|have|but)\b)[\w'’&.-]+\s+){0,6}?"
+ROLE = (
+    r"(?:(?!(?:that|on|in|to|it|he|she|they|there|when|if|as|was|is|would|will|had|has|have|but)\b)[\w'’&.-]+\s+){0,6}?"
+)
 FULL_NAME = r"[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+)+"
 # "has already accused", "quickly added": words between a speaker and the verb.
 BETWEEN = r"(?:(?:has|have|had|also|already|\w+ly)\s+){0,2}"
@@ -94,7 +96,7 @@ def person_name(run: str) -> str:
 
 def speaker_key(name: str) -> str:
     """People are named by surname on second mention: 'Lutnick' and 'Howard Lutnick' share the key 'lutnick'."""
-    return name.split()[-1].lower().strip(".,’'") if name else ""
+    return name.rsplit(maxsplit=1)[-1].lower().strip(".,’'") if name else ""
 
 
 def near(a: str, b: str) -> bool:
@@ -198,7 +200,7 @@ def is_pronoun(mention: str) -> bool:
 
 
 def is_description(mention: str) -> bool:
-    return mention.split()[0].lower() == "the"
+    return mention.split(maxsplit=1)[0].lower() == "the"
 
 
 def statements(document: Document) -> list[Statement]:
@@ -218,12 +220,12 @@ def statements(document: Document) -> list[Statement]:
     found: list[Statement] = []
     last: str | None = None  # the last speaker named: whom "he said" means
     previous: Statement | None = None
-    for (start, end), quotes, mention in zip(spans, inside, raw):
+    for (start, end), quotes, own in zip(spans, inside, raw):
         sentence = text[start:end]
         for run in NAME_RUN.finditer(sentence):
             if (name := people.resolve(run.group())) and proper(name, text):
                 people.seen(name)
-        mention = mention or next((said_by[q] for q in quotes if q in said_by), None)
+        mention = own or next((said_by[q] for q in quotes if q in said_by), None)
         if mention is None and SAYING.search(sentence) and (subject := OPENING_SUBJECT.match(sentence)):
             mention = subject.group("s")  # "The actor refused, throwing the book and saying: "...""
         speaker = resolve(mention, people, last) if mention else None
@@ -244,7 +246,7 @@ def resolve(raw: str, people: People, last: str | None) -> str | None:
     if is_pronoun(raw):
         return last or people.most_salient()
     if is_description(raw):
-        head = raw.split()[-1].lower()
+        head = raw.rsplit(maxsplit=1)[-1].lower()
         if head in UNNAMED or "'s" in raw or "’s" in raw:
             return None
         return people.most_salient() or last

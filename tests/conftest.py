@@ -93,9 +93,27 @@ def wait_for_http(url: str, process, log: Path, seconds: float = 120) -> None:
 @pytest.fixture
 def feed(tmp_path):
     articles = [
-        ("v1", "The Verge", "David Pierce", "2023-11-24", "Apple told the court its search deal with Google had no valid alternative."),
-        ("w1", "Wired", "Lauren Goode", "2023-11-25", "Wired reports that Google search deals shaped the browser market for years."),
-        ("t1", "TechCrunch", "Sarah Perez", "2023-12-15", "A news publisher filed an antitrust suit against Google over search and AI."),
+        (
+            "v1",
+            "The Verge",
+            "David Pierce",
+            "2023-11-24",
+            "Apple told the court its search deal with Google had no valid alternative.",
+        ),
+        (
+            "w1",
+            "Wired",
+            "Lauren Goode",
+            "2023-11-25",
+            "Wired reports that Google search deals shaped the browser market for years.",
+        ),
+        (
+            "t1",
+            "TechCrunch",
+            "Sarah Perez",
+            "2023-12-15",
+            "A news publisher filed an antitrust suit against Google over search and AI.",
+        ),
     ]
     path = tmp_path / "feed.jsonl"
     path.write_text(
@@ -107,3 +125,10 @@ def feed(tmp_path):
     assistant = Assistant(tmp_path / "index")
     assert assistant.ingest(path).ok
     return assistant
+
+
+def pytest_collection_modifyitems(items):
+    """A test that takes the tiny model runs llama.cpp: ``make check`` leaves it to ``make test``."""
+    for item in items:
+        if "tiny_model" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.llm)

@@ -49,12 +49,16 @@ def test_checked_sentences_stream_and_an_unsupported_one_never_shows(seeded):
     check_invariants(assistant, events, answer)
     assert answer.made is Made.WRITTEN and "He Lifeng" in answer.text and "million" not in answer.text
     assert not any("million" in e.text for e in events if isinstance(e, TextDelta))
-    assert [(d.sentence, d.reason) for d in answer.dropped] == [("Kuala Lumpur has 2 million people.", "no cited source supports it")]
+    assert [(d.sentence, d.reason) for d in answer.dropped] == [
+        ("Kuala Lumpur has 2 million people.", "no cited source supports it")
+    ]
     assert answer.raw == raw and answer.citations[0].doc_id == "000_55805cb21f20d652"
 
 
 def test_an_echo_of_the_question_is_no_answer_and_the_answering_sentence_is_quoted(seeded):
-    assistant = Assistant(seeded, llm=scripted("The Chinese delegation led the Chinese delegation in Kuala Lumpur [1]."))
+    assistant = Assistant(
+        seeded, llm=scripted("The Chinese delegation led the Chinese delegation in Kuala Lumpur [1].")
+    )
     events, answer = events_of(assistant, DELEGATION)
     check_invariants(assistant, events, answer)
     assert answer.dropped[0].reason == "it only restates the question"
@@ -168,7 +172,9 @@ def test_yes_no_questions_get_the_verdict_cue_even_after_a_leading_clause():
 
     cue = "Begin with Yes or No"
     assert cue in format_question(ask("Did Lutnick say the curbs were addressed?"))
-    assert cue in format_question(ask("Between the Reuters report of June 10 and the one of June 11, was there a change?"))
+    assert cue in format_question(
+        ask("Between the Reuters report of June 10 and the one of June 11, was there a change?")
+    )
     assert cue not in format_question(ask("Which official, speaking on June 11, addressed the curbs?"))
 
 
@@ -215,7 +221,9 @@ def test_the_cached_collection_is_used_only_while_unchanged_and_unfiltered(seede
     assert not whole_texts(answerer.evidence(question, passages, None)[0], assistant)
 
     answerer.collection = answerer.small_collection()
-    assert sorted(whole_texts(answerer.evidence(question, passages, None)[0], assistant)) == sorted(d.text for d in assistant.documents())
+    assert sorted(whole_texts(answerer.evidence(question, passages, None)[0], assistant)) == sorted(
+        d.text for d in assistant.documents()
+    )
     assert not whole_texts(answerer.evidence(question, passages, Filters(source="Reuters"))[0], assistant)
 
     (tmp_path / "new.txt").write_text("Rare earth prices rose after the talks, traders said on Friday.\n")

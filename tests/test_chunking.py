@@ -22,7 +22,11 @@ def documents():
 def test_sentences_are_exact_spans_and_do_not_cross_lines():
     text = "Key Issues Under Discussion\nMr. Smith went to Washington, D.C. on Jan. 5. He said “hi.”"
     sentences = [text[a:b] for a, b in sentence_spans(text)]
-    assert sentences == ["Key Issues Under Discussion", "Mr. Smith went to Washington, D.C. on Jan. 5.", "He said “hi.”"]
+    assert sentences == [
+        "Key Issues Under Discussion",
+        "Mr. Smith went to Washington, D.C. on Jan. 5.",
+        "He said “hi.”",
+    ]
 
 
 def test_chunks_keep_offsets_into_the_document_and_cover_every_sentence():
@@ -38,7 +42,7 @@ def test_chunks_keep_offsets_into_the_document_and_cover_every_sentence():
 
 
 def test_chunks_end_on_sentence_boundaries():
-    document = Document("d", open(SEEDS / "004_55ff5bb9beac7c01.txt").read())
+    document = Document("d", (SEEDS / "004_55ff5bb9beac7c01.txt").read_text())
     ends = {b for _, b in sentence_spans(document.text)}
     assert all(chunk.end in ends for chunk in chunk_document(document, 400))
 

@@ -3,11 +3,11 @@
 import pytest
 
 from assistant.answering import SentenceSimilarity
-from assistant.grounding.checker import REFUSAL_TEXT, check_answer, cited_numbers, is_refusal, with_markers
 from assistant.generation.evidence import split_passages
-from assistant.types import Passage, Source
 from assistant.generation.prompt import format_sources
+from assistant.grounding.checker import REFUSAL_TEXT, check_answer, cited_numbers, is_refusal, with_markers
 from assistant.settings import Settings
+from assistant.types import Passage, Source
 from ingest import Embedder
 
 from .conftest import SEEDS, ask, make_passage
@@ -18,12 +18,23 @@ TEXT = (SEEDS / "004_55ff5bb9beac7c01.txt").read_text()
 def passage(start_phrase: str, end_phrase: str) -> Passage:
     start = TEXT.index(start_phrase)
     end = TEXT.index(end_phrase) + len(end_phrase)
-    return make_passage(TEXT[start:end], start, chunk_id=f"c{start}", doc_id="004", title="Deal", source="Reuters", published_at="2025-06-11")
+    return make_passage(
+        TEXT[start:end],
+        start,
+        chunk_id=f"c{start}",
+        doc_id="004",
+        title="Deal",
+        source="Reuters",
+        published_at="2025-06-11",
+    )
 
 
 RARE_EARTHS = passage("One of the most contentious", "in scope and impact.")
 APPROVAL = passage("U.S. Commerce Secretary Howard Lutnick", "manufacturing sectors.")
-SOURCES = [Source(n, p, sentences) for n, (p, sentences) in enumerate(zip([RARE_EARTHS, APPROVAL], split_passages([RARE_EARTHS, APPROVAL])), start=1)]
+SOURCES = [
+    Source(n, p, sentences)
+    for n, (p, sentences) in enumerate(zip([RARE_EARTHS, APPROVAL], split_passages([RARE_EARTHS, APPROVAL])), start=1)
+]
 
 
 def test_marker_parsing():
@@ -63,7 +74,10 @@ def test_unsupported_sentences_are_dropped():
         "Kuala Lumpur has 2 million people [2].",
         SOURCES,
     )
-    assert [d.sentence for d in answer.dropped] == ["The deal is worth 40 billion dollars.", "Kuala Lumpur has 2 million people."]
+    assert [d.sentence for d in answer.dropped] == [
+        "The deal is worth 40 billion dollars.",
+        "Kuala Lumpur has 2 million people.",
+    ]
     assert "billion" not in answer.text and len(answer.citations) == 1
 
 
@@ -99,8 +113,7 @@ def test_words_in_quotation_marks_must_be_the_articles_own():
 
 def test_a_yes_or_no_verdict_stays_while_its_reasons_are_checked():
     answer = check_answer(
-        "Yes, both outlets agreed the rollback would match Beijing's in scope and impact [1]. "
-        "No one disputed it.",
+        "Yes, both outlets agreed the rollback would match Beijing's in scope and impact [1]. No one disputed it.",
         SOURCES,
     )
     assert answer.text.startswith("Yes. ") and answer.text.endswith("[1].")
@@ -110,8 +123,7 @@ def test_a_yes_or_no_verdict_stays_while_its_reasons_are_checked():
 
 def test_only_the_opening_sentence_carries_a_verdict():
     answer = check_answer(
-        "No, Reuters does not report that. "
-        "Yes, Lutnick said China's rare earth restrictions were addressed [1].",
+        "No, Reuters does not report that. Yes, Lutnick said China's rare earth restrictions were addressed [1].",
         SOURCES,
     )
     assert answer.text.startswith("No. Lutnick said") and "Yes" not in answer.text
@@ -173,7 +185,14 @@ def test_words_of_the_question_are_given_and_what_the_answer_adds_must_be_in_the
 TALKS_TEXT = (SEEDS / "000_55805cb21f20d652.txt").read_text()
 TALKS_START = TALKS_TEXT.index("The Chinese delegation, led by")
 TALKS_END = TALKS_TEXT.index("in the coming weeks.") + len("in the coming weeks.")
-TALKS = make_passage(TALKS_TEXT[TALKS_START:TALKS_END], TALKS_START, doc_id="000", title="Talks", source="Bloomberg", published_at="2025-06-10")
+TALKS = make_passage(
+    TALKS_TEXT[TALKS_START:TALKS_END],
+    TALKS_START,
+    doc_id="000",
+    title="Talks",
+    source="Bloomberg",
+    published_at="2025-06-10",
+)
 THREE = [*SOURCES, Source(3, TALKS, split_passages([TALKS])[0])]
 
 
@@ -186,18 +205,25 @@ def test_a_compound_sentence_cites_the_source_of_each_clause():
     assert answer.text.startswith("Yes. ") and not answer.dropped
     assert [c.quote[:12] for c in answer.citations] == ["The Chinese ", "“If that is ", "In exchange,"]
     invented = check_answer(
-        "Vice Premier He Lifeng led the Chinese delegation, while Lutnick said Kuala Lumpur has 2 million people.", THREE
+        "Vice Premier He Lifeng led the Chinese delegation, while Lutnick said Kuala Lumpur has 2 million people.",
+        THREE,
     )
     assert invented.refused
 
 
 def test_a_name_from_the_question_needs_a_source_that_is_about_it():
     question = "Did Pamela Anderson comment on the export controls?"
-    answer = check_answer("Pamela Anderson said the U.S. is expected to lift some of its export controls [1].", SOURCES, ask(question))
+    answer = check_answer(
+        "Pamela Anderson said the U.S. is expected to lift some of its export controls [1].", SOURCES, ask(question)
+    )
     assert answer.refused
     # The source on the rollback names Lutnick, not "Howard": the question's other name vouches for it.
     question = "What did Howard Lutnick say about President Trump's approach?"
-    answer = check_answer("Howard Lutnick said Washington's rollback would match Beijing's in scope and impact [1].", SOURCES, ask(question))
+    answer = check_answer(
+        "Howard Lutnick said Washington's rollback would match Beijing's in scope and impact [1].",
+        SOURCES,
+        ask(question),
+    )
     assert not answer.refused and "rollback" in answer.citations[0].quote
 
 
@@ -226,16 +252,22 @@ def test_an_answer_that_restates_the_question_needs_each_part_close_to_a_sentenc
     assert [c.quote[:20] for c in answer.citations] == ["One of the most cont", "The Chinese delegati"]
     assert check_answer(restated, THREE, None, similarity).refused  # not a restatement without the question
     # The same words, each part put in the other outlet's mouth: Reuters does not say who headed the delegation.
-    swapped = RESTATING_QUESTION.replace("Reuters", "OUTLET").replace("Bloomberg", "Reuters").replace("OUTLET", "Bloomberg")
+    swapped = (
+        RESTATING_QUESTION.replace("Reuters", "OUTLET").replace("Bloomberg", "Reuters").replace("OUTLET", "Bloomberg")
+    )
     wrong = swapped.replace("Does Bloomberg say", "Yes, Bloomberg says").rstrip("?") + "."
     assert check_answer(wrong, THREE, ask(swapped), similarity).refused
 
 
 def test_the_name_a_restating_answer_adds_must_be_in_every_source_it_rests_on(similarity):
     question = "Who led the Chinese delegation in the talks, according to Bloomberg?"
-    kept = check_answer("He Lifeng led the Chinese delegation in the talks, according to Bloomberg.", THREE, ask(question), similarity)
+    kept = check_answer(
+        "He Lifeng led the Chinese delegation in the talks, according to Bloomberg.", THREE, ask(question), similarity
+    )
     assert not kept.refused and kept.citations[0].quote.startswith("The Chinese delegation")
-    invented = check_answer("Wang Yi led the Chinese delegation in the talks, according to Bloomberg.", THREE, ask(question), similarity)
+    invented = check_answer(
+        "Wang Yi led the Chinese delegation in the talks, according to Bloomberg.", THREE, ask(question), similarity
+    )
     assert invented.refused
 
 
@@ -250,7 +282,10 @@ def test_a_restatement_naming_the_answer_needs_half_of_the_questions_description
     )
     # Two of the three parts are in the sources, from one that names him; his birth year is the user's premise.
     kept = check_answer(described.format("Lutnick"), THREE, ask(question), similarity)
-    assert not kept.refused and [c.quote[:20] for c in kept.citations] == ["One of the most cont", "Lutnick cited Presid"]
+    assert not kept.refused and [c.quote[:20] for c in kept.citations] == [
+        "One of the most cont",
+        "Lutnick cited Presid",
+    ]
     assert check_answer(described.format("Wang Yi"), THREE, ask(question), similarity).refused
     mars = "also flew to Mars on a private rocket last winter"
     one_of_three = described.replace("also cited President Trump's approach to trade", mars).format("Lutnick")
@@ -258,8 +293,14 @@ def test_a_restatement_naming_the_answer_needs_half_of_the_questions_description
     assert check_answer(one_of_three, THREE, ask(asked), similarity).refused
     # After a Yes there is no answer to describe: every part is the claim.
     yes = "Yes, Reuters reports that Lutnick cited President Trump's approach to trade, and that he was born in 1961."
-    assert check_answer(yes, THREE, ask("Does Reuters report that Lutnick cited President Trump's "
-                        "approach to trade, and that he was born in 1961?"), similarity).refused
+    assert check_answer(
+        yes,
+        THREE,
+        ask(
+            "Does Reuters report that Lutnick cited President Trump's approach to trade, and that he was born in 1961?"
+        ),
+        similarity,
+    ).refused
     # Nor is a capitalised word the question lacks an answer that half the parts would do for.
     mars = "Does Reuters report that Lutnick cited President Trump's approach to trade, and that he flew to Mars on a rocket?"
     yes = (
@@ -311,10 +352,14 @@ def test_he_is_whoever_the_sentence_before_named():
     [article] = [Source(1, whole, sentences) for sentences in split_passages([whole])]
     step = "He described the outcome as a “constructive step” toward long-term economic stability [1]."
     assert check_answer(f"Li Chenggang confirmed the provisional consensus [1]. {step}", [article]).dropped == []
-    after_lutnick = check_answer(f"Lutnick said “If that is approved, we will then implement the framework” [1]. {step}", [article])
+    after_lutnick = check_answer(
+        f"Lutnick said “If that is approved, we will then implement the framework” [1]. {step}", [article]
+    )
     assert [d.sentence for d in after_lutnick.dropped] == [step.removesuffix(" [1].") + "."]
     # "He Lifeng" is a name, not a pronoun.
-    assert check_answer("He Lifeng led the Chinese delegation [1].", [source_of(SEEDS / "000_55805cb21f20d652.txt")]).citations
+    assert check_answer(
+        "He Lifeng led the Chinese delegation [1].", [source_of(SEEDS / "000_55805cb21f20d652.txt")]
+    ).citations
 
 
 def test_two_whole_articles_together_support_a_claim_only_sentence_by_sentence():

@@ -15,7 +15,11 @@ NEWSDESK = Path(sys.executable).parent / "newsdesk"
 def run(*args, index: Path, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(NEWSDESK), "--index", str(index), *args],
-        capture_output=True, text=True, timeout=600, env={**os.environ, **(env or {})},
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -60,8 +64,13 @@ def test_bad_input_exits_non_zero_naming_the_file(tmp_path):
 
 
 def test_ask_json_gives_the_answer_object(seeded, tiny_model):
-    result = run("ask", "What did Lutnick say about rare earths?", "--json", index=seeded,
-                 env={"NEWSDESK_LOCAL_MODEL_PATH": str(tiny_model)})
+    result = run(
+        "ask",
+        "What did Lutnick say about rare earths?",
+        "--json",
+        index=seeded,
+        env={"NEWSDESK_LOCAL_MODEL_PATH": str(tiny_model)},
+    )
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
     assert {"text", "citations", "refused", "passages"} <= set(answer)

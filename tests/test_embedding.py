@@ -35,7 +35,7 @@ def test_int8_vectors_stay_close_to_fp32_and_rank_alike(both):
 def test_a_texts_vector_does_not_depend_on_the_others_embedded_with_it(both):
     int8, _ = both
     alone = int8.embed_one(TEXTS[0])
-    together = int8.embed(TEXTS[::-1] + ["short"])[3]
+    together = int8.embed([*TEXTS[::-1], "short"])[3]
     assert np.array_equal(alone, together)
 
 

@@ -2,13 +2,12 @@
 
 import pytest
 
+from assistant import Passage
 from assistant.answering import SentenceSimilarity
 from assistant.generation.evidence import select_evidence, split_passages
 from assistant.grounding.checker import no_rarity
 from assistant.settings import Settings
 from ingest import Embedder
-
-from assistant import Passage
 
 from .conftest import ask, make_passage
 
@@ -50,4 +49,6 @@ def test_the_budget_bounds_what_the_question_as_a_whole_adds(similarity):
     sources = select_evidence(ask(question), [VERGE, WIRED], similarity, no_rarity, budget_chars=120)
     assert sum(len(s.text) for s in sources) <= 120 and sources
     everything = select_evidence(ask(question), [VERGE, WIRED], similarity, no_rarity, budget_chars=10_000)
-    assert [e.text for s in everything for e in s.sentences] == [e.text for g in split_passages([VERGE, WIRED]) for e in g]
+    assert [e.text for s in everything for e in s.sentences] == [
+        e.text for g in split_passages([VERGE, WIRED]) for e in g
+    ]

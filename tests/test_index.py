@@ -33,7 +33,7 @@ def test_reingesting_the_same_articles_changes_nothing(seeded):
 
 def test_a_changed_article_replaces_its_old_chunks(seeded, tmp_path):
     assistant = Assistant(seeded)
-    documents, chunks, vectors = counts(assistant)
+    documents, chunks, _vectors = counts(assistant)
     changed = tmp_path / f"{LUTNICK_DOC}.txt"
     changed.write_text("Lutnick said the talks collapsed over soybean tariffs.\n")
     report = assistant.ingest(changed)
@@ -90,17 +90,27 @@ def test_filters_by_outlet_author_and_date(feed):
 def test_adds_larger_than_chromas_batch_limit_are_split(feed, tmp_path):
     feed.index.vectors.max_batch = 2
     path = tmp_path / "many.jsonl"
-    path.write_text("\n".join(json.dumps({"id": f"m{i}", "body": f"Story number {i} about harbours."}) for i in range(7)))
+    path.write_text(
+        "\n".join(json.dumps({"id": f"m{i}", "body": f"Story number {i} about harbours."}) for i in range(7))
+    )
     assert len(feed.ingest(path).added) == 7
     assert counts(feed) == (10, 10, 10)
 
 
 def test_a_question_naming_outlets_gets_evidence_from_each(feed, tmp_path):
     path = tmp_path / "more.jsonl"
-    path.write_text("\n".join(
-        json.dumps({"id": f"tc{i}", "source": "TechCrunch", "body": f"Google search antitrust deal story {i} about Apple and Google."})
-        for i in range(8)
-    ))
+    path.write_text(
+        "\n".join(
+            json.dumps(
+                {
+                    "id": f"tc{i}",
+                    "source": "TechCrunch",
+                    "body": f"Google search antitrust deal story {i} about Apple and Google.",
+                }
+            )
+            for i in range(8)
+        )
+    )
     assert feed.ingest(path).ok
     question = "Did The Verge and Wired agree about Google's search deal with Apple?"
     assert {p.doc_id for p in feed.search(question, k=2)} == {"v1", "w1"}

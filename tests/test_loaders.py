@@ -14,13 +14,20 @@ def test_text_file_with_front_matter(tmp_path):
     path = tmp_path / "talks.md"
     path.write_text("---\ntitle: Talks\nsource: Reuters\ndate: 2025-06-11\n---\n# Ignored heading\nBody.\n")
     [doc] = load_all(path)
-    assert (doc.doc_id, doc.title, doc.source, doc.published_at) == ("talks", "Talks", "Reuters", "2025-06-11T00:00:00+00:00")
+    assert (doc.doc_id, doc.title, doc.source, doc.published_at) == (
+        "talks",
+        "Talks",
+        "Reuters",
+        "2025-06-11T00:00:00+00:00",
+    )
     assert doc.text == "# Ignored heading\nBody.\n"
 
 
 def test_html_article_text_and_metadata(tmp_path):
     path = tmp_path / "page.html"
-    paragraphs = "".join(f"<p>Paragraph {i} says the trade talks in London went on for two long days.</p>" for i in range(6))
+    paragraphs = "".join(
+        f"<p>Paragraph {i} says the trade talks in London went on for two long days.</p>" for i in range(6)
+    )
     path.write_text(
         "<html><head><title>Deal reached | Example News</title>"
         '<meta property="og:site_name" content="Example News"><meta name="author" content="Jane Doe">'
@@ -48,7 +55,7 @@ def test_jsonl_ids_fields_and_bad_lines_named_by_number(tmp_path):
     items = load_all(path)
     docs = [i for i in items if isinstance(i, Document)]
     problems = {p.line: p.message for p in items if isinstance(p, IngestProblem)}
-    assert [d.doc_id for d in docs][0] == "a1" and docs[0].source == "Wired"
+    assert next(d.doc_id for d in docs) == "a1" and docs[0].source == "Wired"
     assert docs[1].title == "No id, no title." and len(docs[1].doc_id) == 16
     assert set(problems) == {2, 3, 4}
     assert "malformed JSON" in problems[2] and "body" in problems[3] and "JSON object" in problems[4]

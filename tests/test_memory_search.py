@@ -90,7 +90,9 @@ def test_the_next_process_loads_the_saved_search_structures_until_a_write_makes_
     reader = Assistant(feed.settings.index_dir)
     loaded = reader.index.memory()
     assert loaded.chunk_ids == built.chunk_ids and np.array_equal(loaded.vectors, built.vectors)
-    assert [p.chunk_id for p in reader.search("harbour cranes", k=5)] == [p.chunk_id for p in feed.search("harbour cranes", k=5)]
+    assert [p.chunk_id for p in reader.search("harbour cranes", k=5)] == [
+        p.chunk_id for p in feed.search("harbour cranes", k=5)
+    ]
     monkeypatch.undo()
 
     path = tmp_path / "new.jsonl"

@@ -9,9 +9,16 @@ from ingest.loading.metadata import (
 
 
 def test_front_matter_fields_and_body_offset():
-    text = "---\ntitle: Talks resume\nOutlet: Reuters\ndate: June 11, 2025\nurl: https://x.test/a\n---\nBody starts here."
+    text = (
+        "---\ntitle: Talks resume\nOutlet: Reuters\ndate: June 11, 2025\nurl: https://x.test/a\n---\nBody starts here."
+    )
     fields, start = split_front_matter(text)
-    assert fields == {"title": "Talks resume", "source": "Reuters", "published_at": "June 11, 2025", "url": "https://x.test/a"}
+    assert fields == {
+        "title": "Talks resume",
+        "source": "Reuters",
+        "published_at": "June 11, 2025",
+        "url": "https://x.test/a",
+    }
     assert text[start:] == "Body starts here."
 
 

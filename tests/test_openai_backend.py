@@ -15,9 +15,23 @@ def server(tiny_model, tmp_path_factory):
     port = free_port()
     log = tmp_path_factory.mktemp("server") / "server.log"
     process = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(tiny_model), "--model_alias", "smollm2",
-         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096"],
-        stdout=log.open("w"), stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(tiny_model),
+            "--model_alias",
+            "smollm2",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "4096",
+        ],
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
     )
     try:
         wait_for_http(f"http://127.0.0.1:{port}/v1/models", process, log)
@@ -28,7 +42,9 @@ def server(tiny_model, tmp_path_factory):
 
 
 def test_answers_stream_from_an_openai_compatible_server(seeded, server):
-    assistant = Assistant(seeded, llm_backend="openai", openai_base_url=server, openai_model="smollm2", openai_api_key="test")
+    assistant = Assistant(
+        seeded, llm_backend="openai", openai_base_url=server, openai_model="smollm2", openai_api_key="test"
+    )
     found, *deltas, final = assistant.stream("What will the U.S. lift in exchange?")
     assert isinstance(found, PassagesFound) and all(isinstance(d, TextDelta) for d in deltas)
     assert isinstance(final, FinalAnswer)
@@ -41,7 +57,13 @@ def test_answers_stream_from_an_openai_compatible_server(seeded, server):
 
 def test_a_server_that_is_not_there_is_a_clear_error(seeded):
     assistant = Assistant(
-        seeded, llm_backend="openai", openai_base_url=f"http://127.0.0.1:{free_port()}/v1", openai_model="x", llm_retries=0
+        seeded,
+        llm_backend="openai",
+        openai_base_url=f"http://127.0.0.1:{free_port()}/v1",
+        openai_model="x",
+        llm_retries=0,
     )
-    with pytest.raises(ModelServerError, match=r"^the model server at http://127\.0\.0\.1:\d+/v1 refused the connection"):
+    with pytest.raises(
+        ModelServerError, match=r"^the model server at http://127\.0\.0\.1:\d+/v1 refused the connection"
+    ):
         assistant.ask("What will the U.S. lift in exchange?")

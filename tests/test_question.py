@@ -4,7 +4,15 @@ import pytest
 
 from assistant.question import Expects, MentionedDate, aliases, mentioned_dates, mentioned_outlets, read_question
 
-SOURCES = ["The Verge", "Wired", "TechCrunch", "The Independent - Sports", "The Independent - Travel", "Fortune", "BBC News"]
+SOURCES = [
+    "The Verge",
+    "Wired",
+    "TechCrunch",
+    "The Independent - Sports",
+    "The Independent - Travel",
+    "Fortune",
+    "BBC News",
+]
 
 
 def test_aliases_drop_sections_and_a_leading_the():
@@ -13,7 +21,9 @@ def test_aliases_drop_sections_and_a_leading_the():
 
 
 def test_outlets_in_order_of_mention_and_only_when_capitalised():
-    question = "Between the report from Wired and the one from 'The Verge', did The Independent agree? A fortune was paid."
+    question = (
+        "Between the report from Wired and the one from 'The Verge', did The Independent agree? A fortune was paid."
+    )
     assert mentioned_outlets(question, SOURCES) == [
         ("Wired",),
         ("The Verge",),
@@ -23,8 +33,14 @@ def test_outlets_in_order_of_mention_and_only_when_capitalised():
 
 def test_dates_with_and_without_years():
     question = "After the October 22, 2023 report and the one on November 16th, and 2023-12-15?"
-    assert mentioned_dates(question) == [MentionedDate(10, 22, 2023), MentionedDate(11, 16), MentionedDate(12, 15, 2023)]
-    assert MentionedDate(11, 16).matches(date(2021, 11, 16)) and not MentionedDate(10, 22, 2023).matches(date(2022, 10, 22))
+    assert mentioned_dates(question) == [
+        MentionedDate(10, 22, 2023),
+        MentionedDate(11, 16),
+        MentionedDate(12, 15, 2023),
+    ]
+    assert MentionedDate(11, 16).matches(date(2021, 11, 16)) and not MentionedDate(10, 22, 2023).matches(
+        date(2022, 10, 22)
+    )
 
 
 def test_a_many_part_question_is_searched_part_by_part_in_the_outlets_each_part_names():

@@ -1,6 +1,5 @@
-from assistant.retrieval.fusion import diversify, interleave, reciprocal_rank_fusion
-
 from assistant import Passage
+from assistant.retrieval.fusion import diversify, interleave, reciprocal_rank_fusion
 
 from .conftest import make_passage
 
@@ -8,7 +7,7 @@ from .conftest import make_passage
 def test_fusion_rewards_agreement_between_rankings():
     fused = reciprocal_rank_fusion([["a", "b", "c"], ["b", "d", "a"]])
     assert list(fused)[:2] == ["b", "a"]
-    assert list(reciprocal_rank_fusion([["a", "b"], ["b", "a"]], [1.0, 0.5]))[0] == "a"
+    assert next(iter(reciprocal_rank_fusion([["a", "b"], ["b", "a"]], [1.0, 0.5]))) == "a"
     assert set(fused) == {"a", "b", "c", "d"}
 
 

@@ -4,7 +4,7 @@ from assistant import Assistant
 from ingest.document import Document
 from ingest.statements import person_name, statements
 
-from .conftest import LUTNICK_DOC, LUTNICK_QUOTE, SEEDS
+from .conftest import LUTNICK_DOC, LUTNICK_QUOTE
 
 
 def test_speakers_before_and_after_quotes_and_pronouns_resolved():

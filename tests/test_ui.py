@@ -10,8 +10,15 @@ from playwright.sync_api import expect, sync_playwright
 from .conftest import LUTNICK_QUOTE, free_port, wait_for_http
 
 pytestmark = pytest.mark.slow
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +27,8 @@ def app_url(seeded_index, tmp_path_factory):
     log = tmp_path_factory.mktemp("app") / "app.log"
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "newsdesk"), "--index", str(seeded_index), "serve", "--port", str(port)],
-        stdout=log.open("w"), stderr=subprocess.STDOUT,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
     )
     try:
         wait_for_http(f"http://127.0.0.1:{port}/", process, log)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 from ingest import Document
@@ -54,7 +55,7 @@ def select_evidence(
             firsts.append(best)
     chosen: dict[tuple[int, int], Evidence] = {}
     spent = 0
-    previous = {(s.passage, s.start): prev for group in groups for prev, s in zip(group, group[1:])}
+    previous = {(s.passage, s.start): prev for group in groups for prev, s in itertools.pairwise(group)}
     for sentence in [*musts, *firsts, *by_score]:
         wanted = [sentence]
         if DANGLING.match(sentence.text) and (prev := previous.get((sentence.passage, sentence.start))):
@@ -65,7 +66,7 @@ def select_evidence(
             continue
         chosen.update({(s.passage, s.start): s for s in new})
         spent += cost
-    sources = []
+    sources: list[Source] = []
     for i, passage in enumerate(passages):
         picked = sorted((s for (p, _), s in chosen.items() if p == i), key=lambda s: s.start)
         if picked:

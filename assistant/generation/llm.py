@@ -110,7 +110,7 @@ def chat_model(settings: Settings) -> BaseChatModel:
             base_url=settings.openai_base_url,
             api_key=settings.openai_api_key,
             temperature=settings.temperature,
-            max_tokens=settings.max_tokens,
+            max_completion_tokens=settings.max_tokens,
             streaming=True,
             # A server that accepts and never answers must not hang a question: connect and read each have a limit.
             timeout=httpx.Timeout(settings.llm_read_timeout, connect=settings.llm_connect_timeout),

@@ -53,4 +53,3 @@ def local_model_path(cache_dir: Path) -> Path:
     finally:
         partial.unlink(missing_ok=True)
     return target
-

@@ -20,7 +20,9 @@ from ..question import Expects, Question, names_in, plain
 Rarity = Callable[[Iterable[str]], dict[str, float]]  # stems -> inverse document frequency
 
 # Words of a question's frame that say nothing of its subject.
-FRAME = frozenset(stems("many much long quickly soon often name named exactly roughly approximately " + " ".join(REPORTING_FORMS)))
+FRAME = frozenset(
+    stems("many much long quickly soon often name named exactly roughly approximately " + " ".join(REPORTING_FORMS))
+)
 DURATION = re.compile(
     r"\b(?:\d+(?:\.\d+)?|" + "|".join(sorted(NUMBER_WORDS)) + r"|a|an|half)[\s-]+"
     r"(?:seconds?|secs?|minutes?|mins?|hours?|days?|weeks?|months?|years?|seasons?|decades?)\b",
@@ -84,6 +86,10 @@ def new_values(question: Question, sentence: str) -> list[str]:
     if kind is Expects.DATE:
         asked = question.text.lower()
         dates = [w for w in re.findall(r"[a-z]+", sentence.lower()) if w in CALENDAR and w not in asked]
-        return dates + [y for y in YEAR.findall(sentence) if y not in question.numbers] + [n for n in numbers if len(n) <= 2]
+        return (
+            dates
+            + [y for y in YEAR.findall(sentence) if y not in question.numbers]
+            + [n for n in numbers if len(n) <= 2]
+        )
     known = set(question.names) | set(stems(question.text)) | set(re.findall(r"\w+", question.text.lower()))
     return [n for n in names_in(f". {sentence}") if n not in known and stems(n) and stems(n)[0] not in known]

@@ -21,12 +21,11 @@ from ingest.text.lexicon import NUMBER
 from ingest.text.sentences import sentence_spans
 from ingest.text.terms import content_words, stems
 
-from ..types import Source
 from ..question import Expects, Question, plain
-from ..types import Citation, Dropped
-from .quoting import Citations
+from ..types import Citation, Dropped, Source
 from .answerability import Rarity, about_any_part, new_values
 from .policy import POLICY, Policy
+from .quoting import Citations
 from .restatements import restated_support
 from .support import ATTRIBUTION, Given, Similarity, Support, best_support, clause_support, joint_support
 from .verdicts import opening_verdict, without_yes_no
@@ -161,9 +160,15 @@ class AnswerChecker:
         """The supports whose sentence (with the one before it and its headline) is about the question asked."""
         if self.question is None or self.question.expects is Expects.VERDICT:
             return supports  # a yes/no question is checked part by part against the outlets it names
-        kept = [s for s in supports if about_any_part(self.question, self.rarity, self.context(s)) >= self.policy.min_about]
+        kept = [
+            s for s in supports if about_any_part(self.question, self.rarity, self.context(s)) >= self.policy.min_about
+        ]
         if len(kept) < len(supports):
-            log.debug("cited sentences not about %r: %s", self.question.text, [s.evidence.text for s in supports if s not in kept])
+            log.debug(
+                "cited sentences not about %r: %s",
+                self.question.text,
+                [s.evidence.text for s in supports if s not in kept],
+            )
         return kept
 
     def context(self, support: Support) -> str:
@@ -217,7 +222,9 @@ class AnswerChecker:
             # Nothing checked out word by word: the model may have answered by restating the question.
             for c in self.claims:
                 if c.support == [] and c.reason != ECHO:
-                    revived = restated_support(c.text, self.sources, self.similarity, self.given, bool(self.verdict), self.policy)
+                    revived = restated_support(
+                        c.text, self.sources, self.similarity, self.given, bool(self.verdict), self.policy
+                    )
                     c.support = self.about(revived)
                     c.reason = "" if c.support else c.reason
         supported = [c for c in self.claims if c.support]
@@ -245,7 +252,9 @@ class AnswerChecker:
         return with_markers(claim.text, [self.cite(found) for found in claim.support or []])
 
     def about_whom_asked(self) -> bool:
-        return any(c.support and (name := opening_name(c.text)) and name.lower() in self.given.names for c in self.claims)
+        return any(
+            c.support and (name := opening_name(c.text)) and name.lower() in self.given.names for c in self.claims
+        )
 
     def answers_the_question(self, supported: list[Claim]) -> bool:
         """True claims can still answer another question: an answer to a yes/no question must share a word with it
@@ -267,7 +276,9 @@ class AnswerChecker:
         return question is None or any(new_values(question, c.text) for c in supported)
 
     def cite(self, found: Support) -> int:
-        return self.citations.cite(self.by_number[found.n].passage, found.evidence.text, found.evidence.start, found.evidence.end)
+        return self.citations.cite(
+            self.by_number[found.n].passage, found.evidence.text, found.evidence.start, found.evidence.end
+        )
 
 
 def check_answer(

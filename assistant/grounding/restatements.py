@@ -11,8 +11,8 @@ from dataclasses import replace
 from ingest.text.lexicon import REPORTING, clause_breaks
 from ingest.text.terms import content_words, stems
 
-from ..types import Source
 from ..question import mentioned_outlets
+from ..types import Source
 from .policy import POLICY, Policy
 from .support import Given, Similarity, Support, coverage, names_held, numbers_present, outlets_of
 

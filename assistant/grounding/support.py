@@ -4,14 +4,23 @@ question (given) and must find in the source, one sentence with its neighbours a
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass, replace
 
-from ingest.text.lexicon import CALENDAR, CAPITALISED, DEMONYM_ENDINGS, INITIALS, NAME_RUN, NUMBER, REPORTING_FORMS, clause_breaks
+from ingest.text.lexicon import (
+    CALENDAR,
+    CAPITALISED,
+    DEMONYM_ENDINGS,
+    INITIALS,
+    NAME_RUN,
+    NUMBER,
+    REPORTING_FORMS,
+    clause_breaks,
+)
 from ingest.text.terms import STOPWORDS, content_words, stems
 
-from ..types import Evidence, Source
 from ..question import Question, plain
+from ..types import Evidence, Source
 from .policy import POLICY, Policy
 
 QUOTED = re.compile(r"[“\"]([^”\"]{12,})[”\"]")
@@ -22,7 +31,7 @@ ATTRIBUTION = frozenset(stems(" ".join(REPORTING_FORMS)))
 Similarity = Callable[[str, list[str]], list[float]]
 
 
-def coverage(claim_stems: list[str], source_stems: set[str]) -> float:
+def coverage(claim_stems: list[str], source_stems: Set[str]) -> float:
     return sum(1 for w in claim_stems if w in source_stems) / len(claim_stems) if claim_stems else 0.0
 
 
@@ -110,9 +119,9 @@ def initialed(claim: str, source: str) -> set[str]:
     found: set[str] = set()
     for run in NAME_RUN.finditer(claim):
         words = re.findall(r"\w+", run.group())
-        for i, j in ((i, j) for i in range(len(words)) for j in range(i + 3, len(words) + 1)):
-            if "".join(w[0] for w in words[i:j]).upper() in initials:
-                found |= {w.lower() for w in words[i:j]}
+        for start, end in ((a, b) for a in range(len(words)) for b in range(a + 3, len(words) + 1)):
+            if "".join(w[0] for w in words[start:end]).upper() in initials:
+                found |= {w.lower() for w in words[start:end]}
     return found
 
 
@@ -186,7 +195,9 @@ def words_of(text: str) -> set[str]:
     return set(re.findall(r"\w+", text.lower()))
 
 
-def joint_support(claim: str, sources: Sequence[Source], given: Given = Given(), policy: Policy = POLICY) -> list[Support]:
+def joint_support(
+    claim: str, sources: Sequence[Source], given: Given = Given(), policy: Policy = POLICY
+) -> list[Support]:
     """The two sources that together support a sentence no single source supports, or none. Each lends one
     sentence with its neighbours, held to the rules of ``best_support``: words scattered over two long articles
     do not add up to a claim."""

@@ -44,7 +44,7 @@ def dated_first(ranking: list[str], passages: dict[str, Passage], dates: list[Me
 
     def on_a_named_date(chunk_id: str) -> bool:
         published = passages[chunk_id].published_at
-        return bool(published) and any(d.matches(datetime.fromisoformat(published).date()) for d in dates)
+        return published is not None and any(d.matches(datetime.fromisoformat(published).date()) for d in dates)
 
     return sorted(ranking, key=lambda cid: not on_a_named_date(cid))
 

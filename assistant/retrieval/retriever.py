@@ -9,7 +9,6 @@ from pydantic import ConfigDict
 
 from ingest import Filters
 
-from ..question import Question, read_question
 from ..types import Passage
 from .hybrid import HybridSearch
 
@@ -25,7 +24,7 @@ class NewsRetriever(BaseRetriever):
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
         return [
             LCDocument(page_content=p.text, metadata={k: v for k, v in vars(p).items() if k != "text"}, id=p.chunk_id)
-            for p in self.search(query, self.k, self.filters)
+            for p in self.search(self.search.read(query), self.k, self.filters)
         ]
 
 

@@ -65,7 +65,8 @@ def export(model_dir: Path, out: Path) -> None:
     import torch
     from sentence_transformers import SentenceTransformer
 
-    transformer = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)[0].auto_model.eval()
+    transformer = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)[0].auto_model
+    transformer.eval()  # type: ignore[union-attr]
 
     class LastHiddenState(torch.nn.Module):
         def __init__(self, model):
@@ -136,7 +137,9 @@ class OnnxEncoder:
         elif pooling.get("pooling_mode_cls_token"):
             self.pooling = "cls"
         else:
-            raise EmbeddingModelError(f"{model_dir}: only mean or CLS pooling can run as ONNX; set NEWSDESK_EMBEDDING_QUANTIZED=false")
+            raise EmbeddingModelError(
+                f"{model_dir}: only mean or CLS pooling can run as ONNX; set NEWSDESK_EMBEDDING_QUANTIZED=false"
+            )
         max_tokens = json.loads((model_dir / "sentence_bert_config.json").read_text()).get("max_seq_length", 256)
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_tokens)

@@ -9,14 +9,14 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ..document import Chunk, Document
-from .filters import Filters
-from .search import SearchRow
 from ..loading.metadata import date_to_timestamp
 from ..statements import Statement, speaker_key
+from .filters import Filters
+from .search import SearchRow
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -97,7 +97,10 @@ class Catalog:
     def hashes(self, doc_ids: Iterable[str] | None = None) -> dict[str, str]:
         """Each document's content hash: of the ones asked for, or of all, which tells whether anything changed."""
         if doc_ids is None:
-            return {row["doc_id"]: row["content_hash"] for row in self.db.execute("SELECT doc_id, content_hash FROM documents")}
+            return {
+                row["doc_id"]: row["content_hash"]
+                for row in self.db.execute("SELECT doc_id, content_hash FROM documents")
+            }
         ids = list(doc_ids)
         found: dict[str, str] = {}
         for i in range(0, len(ids), 500):
@@ -110,7 +113,7 @@ class Catalog:
 
     def replace(self, items: Sequence[tuple[Document, list[Chunk], list[Statement]]]) -> None:
         """Writes documents, their chunks and statements in one transaction, dropping any earlier version."""
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.transaction():
             for document, chunks, said in items:
                 self.db.execute("DELETE FROM chunks WHERE doc_id = ?", (document.doc_id,))
@@ -139,7 +142,15 @@ class Catalog:
                 self.db.executemany(
                     "INSERT INTO chunks (chunk_id, doc_id, position, start_char, end_char, title, text) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [
-                        (chunk_id(c.doc_id, document.content_hash, c.index), c.doc_id, c.index, c.start, c.end, document.title, c.text)
+                        (
+                            chunk_id(c.doc_id, document.content_hash, c.index),
+                            c.doc_id,
+                            c.index,
+                            c.start,
+                            c.end,
+                            document.title,
+                            c.text,
+                        )
                         for c in chunks
                     ],
                 )
@@ -197,12 +208,15 @@ class Catalog:
 
     def speaker_keys(self) -> frozenset[str]:
         return self._cached(
-            "speaker_keys", lambda: frozenset(row[0] for row in self.db.execute("SELECT DISTINCT speaker_key FROM statements"))
+            "speaker_keys",
+            lambda: frozenset(row[0] for row in self.db.execute("SELECT DISTINCT speaker_key FROM statements")),
         )
 
     def speakers(self) -> list[tuple[str, int]]:
         """Every speaker's name with the number of their statements, most first."""
-        rows = self.db.execute("SELECT speaker, count(*) AS n FROM statements GROUP BY speaker ORDER BY n DESC, speaker")
+        rows = self.db.execute(
+            "SELECT speaker, count(*) AS n FROM statements GROUP BY speaker ORDER BY n DESC, speaker"
+        )
         return [(row[0], row[1]) for row in rows]
 
     def statements(self, keys: Sequence[str], filters: Filters | None = None) -> list[tuple[Statement, str]]:
@@ -214,7 +228,7 @@ class Catalog:
             f"""SELECT s.doc_id, s.speaker, s.start_char, s.end_char, s.quoted, c.chunk_id, c.start_char, c.text
                 FROM statements s JOIN documents d ON d.doc_id = s.doc_id
                 JOIN chunks c ON c.doc_id = s.doc_id AND c.start_char <= s.start_char AND c.end_char >= s.end_char
-                WHERE s.speaker_key IN ({','.join('?' * len(keys))}) {where}
+                WHERE s.speaker_key IN ({",".join("?" * len(keys))}) {where}
                 ORDER BY d.published_ts DESC, s.doc_id, s.start_char""",
             (*keys, *params),
         )
@@ -226,7 +240,9 @@ class Catalog:
     def sources(self) -> tuple[str, ...]:
         return self._cached(
             "sources",
-            lambda: tuple(row[0] for row in self.db.execute("SELECT DISTINCT source FROM documents WHERE source IS NOT NULL")),
+            lambda: tuple(
+                row[0] for row in self.db.execute("SELECT DISTINCT source FROM documents WHERE source IS NOT NULL")
+            ),
         )
 
     def text_chars(self) -> int:
@@ -294,8 +310,9 @@ def _document(row: sqlite3.Row) -> Document:
     )
 
 
-def _where(filters: Filters, prefix: str = "WHERE") -> tuple[str, list]:
-    clauses, params = [], []
+def _where(filters: Filters, prefix: str = "WHERE") -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    params: list[object] = []
     for column, values in (("source", filters.sources), ("author", filters.authors)):
         if values:
             clauses.append(f"lower(d.{column}) IN ({','.join('?' * len(values))})")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from ..loading.metadata import normalize_date
 
@@ -69,12 +69,12 @@ def _timestamp(value: str | date | None, end_of_day: bool) -> int | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
     else:
         day_only = isinstance(value, date) or bool(DATE_ONLY.match(str(value).strip()))
         if day_only:
             day = value if isinstance(value, date) else date.fromisoformat(str(value).strip())
-            moment = datetime.combine(day, time.min, tzinfo=timezone.utc)
+            moment = datetime.combine(day, time.min, tzinfo=UTC)
             if end_of_day:
                 moment += timedelta(days=1, seconds=-1)
         else:

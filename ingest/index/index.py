@@ -10,13 +10,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .catalog import Catalog, StoredChunk, chunk_id
 from ..document import Chunk, Document
 from ..embedding import Embedder
-from .filters import Filters
-from .search import MemorySearch, Ranking
 from ..loading.metadata import date_to_timestamp
 from ..statements import statements
+from .catalog import Catalog, StoredChunk, chunk_id
+from .filters import Filters
+from .search import MemorySearch, Ranking
 from .vectors import VectorStore, open_client
 
 
@@ -36,7 +36,9 @@ class Index:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.embedder = embedder
         self.catalog = Catalog(self.directory / "catalog.sqlite3")
-        self.vectors = VectorStore(open_client(self.directory / "chroma", chroma_host, chroma_port), collection, embedder.name)
+        self.vectors = VectorStore(
+            open_client(self.directory / "chroma", chroma_host, chroma_port), collection, embedder.name
+        )
         self.exact_search_chunks = 0 if chroma_host else exact_search_chunks
         self._memory: MemorySearch | None = None
         self._loading = threading.Lock()  # the lexical and the dense search ask for it at once
@@ -101,7 +103,9 @@ class Index:
             vectors = self.known_vectors()
             vectors |= self.vectors.get([row.chunk_id for row in rows if row.chunk_id not in vectors])
             rows = [row for row in rows if row.chunk_id in vectors]  # a chunk without its vector is not found
-            matrix = np.array([vectors[row.chunk_id] for row in rows], np.float32).reshape(len(rows), self.embedder.dimension)
+            matrix = np.array([vectors[row.chunk_id] for row in rows], np.float32).reshape(
+                len(rows), self.embedder.dimension
+            )
         memory = MemorySearch.build(version, rows, matrix)
         folder = self.saved_search(generation)
         try:
@@ -133,7 +137,7 @@ class Index:
 
 def vector_metadata(document: Document) -> dict:
     """What Chroma needs to filter on; Chroma rejects None values, so absent fields are left out."""
-    metadata = {
+    metadata: dict[str, str | int] = {
         "doc_id": document.doc_id,
         "version": document.content_hash,
         "source_key": (document.source or "").lower(),

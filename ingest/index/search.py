@@ -21,8 +21,8 @@ import bm25s
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from .filters import Filters
 from ..text.terms import stems
+from .filters import Filters
 
 Ranking = list[tuple[str, float]]  # (chunk_id, score), best first
 # One core scores 100,000 vectors in a few milliseconds; more BLAS threads spin for a long while after their share,
@@ -86,8 +86,10 @@ class MemorySearch:
         work.mkdir(parents=True)
         meta = {"chunk_ids": self.chunk_ids, "source_codes": self.source_codes, "author_codes": self.author_codes}
         (work / "chunks.json").write_text(json.dumps(meta))
-        arrays = {"sources": self.sources, "authors": self.authors, "published": self.published}
-        np.savez(work / "arrays.npz", **arrays, **({"vectors": self.vectors} if self.vectors is not None else {}))
+        arrays: dict[str, np.ndarray] = {"sources": self.sources, "authors": self.authors, "published": self.published}
+        if self.vectors is not None:
+            arrays["vectors"] = self.vectors
+        np.savez(work / "arrays.npz", **arrays)  # type: ignore[arg-type]  # numpy's stubs type **kwds as bool
         if self.bm25 is not None:
             self.bm25.save(str(work / "bm25"))
         # What is there already was saved for this version by another process, with other settings (or none).

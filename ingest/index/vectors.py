@@ -24,7 +24,10 @@ class EmbedderMismatch(RuntimeError):
 class VectorStore:
     def __init__(self, client, collection: str, embedder: str):
         self.collection = client.get_or_create_collection(
-            collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}, metadata={"embedder": embedder}
+            collection,
+            embedding_function=None,
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={"embedder": embedder},
         )
         made_by = (self.collection.metadata or {}).get("embedder")
         if made_by != embedder:  # a question embedded by another model would be compared with the wrong vectors

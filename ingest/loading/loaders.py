@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import trafilatura
+from trafilatura.settings import Document as TrafilaturaDocument
 
 from ..document import Document, IngestProblem
 from .metadata import (
@@ -61,7 +62,9 @@ def load(path: Path, max_bytes: int) -> Iterator[Loaded]:
         return
     size = path.stat().st_size
     if size > max_bytes:
-        yield IngestProblem(str(path), f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit for one article")
+        yield IngestProblem(
+            str(path), f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit for one article"
+        )
         return
     try:
         text = decode(path.read_bytes())
@@ -104,9 +107,9 @@ def load_text(path: Path, text: str) -> Document:
 
 
 def load_html(path: Path, html: str) -> Document:
-    extracted = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
-    text = (extracted.text if extracted else None) or ""
-    if not text.strip():
+    extracted = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, as_dict=False)
+    text = (extracted.text if isinstance(extracted, TrafilaturaDocument) else None) or ""
+    if not isinstance(extracted, TrafilaturaDocument) or not text.strip():
         raise UnreadableText("no article text found in the HTML")
     return Document(
         doc_id=path.stem,
@@ -134,7 +137,9 @@ def load_jsonl(path: Path, max_bytes: int) -> Iterator[Loaded]:
                 continue
             saw_content = True
             if len(raw) > max_bytes:
-                yield IngestProblem(str(path), f"line is {len(raw) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit", number)
+                yield IngestProblem(
+                    str(path), f"line is {len(raw) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit", number
+                )
                 continue
             try:
                 yield article_from_json(path, decode(raw))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from dateutil import parser as dateparser
 
@@ -55,7 +55,7 @@ def normalize_date(value: str | None) -> str | None:
     except (ValueError, OverflowError):
         return None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
     return parsed.isoformat()
 
 
@@ -77,8 +77,8 @@ def author_in_text(text: str, window: int = 400) -> str | None:
 
 def title_from_text(text: str) -> str:
     """A headline: a short first line, a Markdown heading, or else the opening sentence, shortened."""
-    for line in text.splitlines():
-        line = line.strip()
+    for raw in text.splitlines():
+        line = raw.strip()
         if not line:
             continue
         if line.startswith("#"):
