@@ -16,7 +16,7 @@ import numpy as np
 from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 
-from ingest import Embedder, Filters
+from ingest import Embedder, Filters, Statement
 from ingest.index.catalog import Catalog
 from ingest.text.sentences import sentence_spans
 
@@ -118,8 +118,28 @@ class Answerer:
         if not self.relevant(answer.passages):
             yield FinalAnswer(refused(answer, Refusal.NOTHING_FOUND))
             return
-        sources, similarity = self.evidence(question, answer.passages, filters)
-        checker = AnswerChecker(question, sources, similarity, self.search.index.rarity, self.policy)
+        # Read a few sentences; only when they do not answer, read the next few (a short prompt is a fast one).
+        seen: list[Source] = []
+        checked = None
+        for _ in range(1 if self.collection_applies(filters) else self.settings.evidence_rounds):
+            sources, similarity = self.evidence(question, answer.passages, filters, shown=seen)
+            if not sources:
+                break
+            seen += sources
+            checker = AnswerChecker(question, sources, similarity, self.search.index.rarity, self.policy)
+            yield from self.written_and_checked(question, sources, checker, write, answer)
+            checked = checker.finish()
+            answer.dropped += checked.dropped
+            if not checked.refused:
+                break
+        if checked is None or checked.refused:
+            yield from self.without_written_answer(question, seen, answer, checked.text if checked else None)
+        yield FinalAnswer(answer)
+
+    def written_and_checked(
+        self, question: Question, sources: list[Source], checker: AnswerChecker, write: Write, answer: Answer
+    ) -> Iterator[TextDelta]:
+        """The model's answer over ``sources``, each sentence shown as soon as it is checked."""
         raw = ""
         fed = 0  # characters of ``raw`` already checked
         prompt = {"sources": format_sources(sources), "question": format_question(question)}
@@ -132,22 +152,25 @@ class Answerer:
                 fed += spans[-1][0]
         for start, end in sentence_spans(raw[fed:]):
             yield from self.shown(answer, checker.add(raw[fed + start : fed + end]), checker)
-        checked = checker.finish()
-        if not answer.text and not checked.refused:
-            yield from self.shown(answer, checked.text, checker)
-        answer.raw, answer.dropped = raw, checked.dropped
-        answer.citations = checked.citations
-        if checked.refused:
-            answer.text = checked.text
-            if fallback := self.answering_sentence(question, sources):
-                citations = Citations()
-                answer.text = quoted("The article says:", [fallback], citations)
-                answer.citations, answer.made = citations.all(), Made.QUOTED
-                log.info("quoted %r for %r: the model's answer did not check out", fallback.text, question.text)
-                yield TextDelta(answer.text, answer.citations)
-            else:
-                refused(answer, Refusal.NOT_STATED, checked.text)
-        yield FinalAnswer(answer)
+        answer.drafts.append(raw)
+        if not answer.text:  # an answer judged only as a whole is shown whole
+            final = checker.finish()
+            if not final.refused:
+                yield from self.shown(answer, final.text, checker)
+
+    def without_written_answer(
+        self, question: Question, shown: list[Source], answer: Answer, said: str | None
+    ) -> Iterator[TextDelta]:
+        """No sentence of the model's checked out: the shown sentence that answers the question, quoted, or a
+        refusal in the model's words (or ours)."""
+        if fallback := self.answering_sentence(question, shown):
+            citations = Citations()
+            answer.text = quoted("The article says:", [fallback], citations)
+            answer.citations, answer.made = citations.all(), Made.QUOTED
+            log.info("quoted %r for %r: the model's answer did not check out", fallback.text, question.text)
+            yield TextDelta(answer.text, answer.citations)
+        else:
+            refused(answer, Refusal.NOT_STATED, said)
 
     def written(self, prompt: dict) -> Iterator[str]:
         """The model's text for the prompt, in pieces; a model server's failure as one ``ModelServerError``."""
@@ -166,6 +189,7 @@ class Answerer:
             return
         known = len(answer.citations)
         answer.citations = checker.citations.all()
+        answer.made = Made.WRITTEN
         delta = f" {text}" if answer.text else text
         answer.text += delta
         yield TextDelta(delta, answer.citations[known:])
@@ -176,17 +200,14 @@ class Answerer:
         assert question.speaker
         on = [s for s in said if s.relevance >= self.policy.min_on_topic]
         chosen = budgeted(on or said[:1], self.policy.statement_chars)
-        documents = self.catalog.metadata(s.statement.doc_id for s in chosen)
+        documents = self.catalog.metadata(st.doc_id for st in chosen)
         dates = {doc_id: d.published_at or "" for doc_id, d in documents.items()}
-        chosen.sort(
-            key=lambda s: (dates.get(s.statement.doc_id, ""), s.statement.doc_id, -s.statement.start), reverse=True
-        )
+        chosen.sort(key=lambda st: (dates.get(st.doc_id, ""), st.doc_id, -st.start), reverse=True)
         quotes = [
-            Quote(Passage.of(documents[st.doc_id], s.chunk_id, st.text, st.start, st.end), st.text, st.start, st.end)
-            for s in chosen
-            if (st := s.statement)
+            Quote(Passage.of(documents[st.doc_id], st.doc_id, st.text, st.start, st.end), st.text, st.start, st.end)
+            for st in chosen
         ]
-        names = list(dict.fromkeys(s.statement.speaker for s in chosen))
+        names = list(dict.fromkeys(st.speaker for st in chosen))
         who = " and ".join(names)
         citations = Citations()
         if on:
@@ -209,36 +230,66 @@ class Answerer:
             return []
         [topic] = self.embedder.embed([question.topic or question.text])
         vectors = self.search.index.vectors_of([cid for _, cid in found])
-        titles = {d.doc_id: d.title for d in self.catalog.metadata(s.doc_id for s, _ in found).values()}
-        return on_topic(found, question.topic, topic, vectors, titles)
+        documents = {
+            doc_id: (d.title, d.text)
+            for doc_id in dict.fromkeys(s.doc_id for s, _ in found)
+            if (d := self.catalog.document(doc_id))
+        }
+        return on_topic(found, question.topic, topic, vectors, documents)
 
     def recheck(
-        self, text: str, raw: str, history: Sequence[Message] | None = None, filters: Filters | None = None
+        self, text: str, drafts: Sequence[str], history: Sequence[Message] | None = None, filters: Filters | None = None
     ) -> Answer:
-        """The Answer a model's text ``raw`` becomes, without generating: the same retrieval and checks as
-        ``stream``, so that checks can be tuned on stored answers in minutes."""
-        *_, final = self.stream(text, history, filters, write=lambda prompt: iter([raw]))
+        """The Answer the model's ``drafts`` (its text in each round of reading) become, without generating: the
+        same retrieval and checks as ``stream``, so that checks can be tuned on stored answers in minutes. A round
+        past the drafts given is written as a refusal."""
+        rounds = iter(drafts)
+        *_, final = self.stream(text, history, filters, write=lambda prompt: iter([next(rounds, REFUSAL_TEXT)]))
         assert isinstance(final, FinalAnswer)
         return final.answer
 
     def evidence(
-        self, question: Question, passages: list[Passage], filters: Filters | None
+        self, question: Question, passages: list[Passage], filters: Filters | None, shown: Sequence[Source] = ()
     ) -> tuple[list[Source], SentenceSimilarity]:
-        """The sources to show the model: the sentences of the passages that answer the question, or the whole
-        collection when it sits in the model's cached prompt."""
+        """The sources to show the model: the sentences of the passages that answer the question best, past those
+        ``shown`` already; or the whole collection when it sits in the model's cached prompt."""
         similarity = SentenceSimilarity(self.embedder)
-        if self.collection and not filters and self.collection.versions == self.catalog.hashes():
+        if self.collection_applies(filters):
+            assert self.collection
             return self.collection.sources, similarity
         sources = select_evidence(
-            question, passages, similarity, self.search.index.rarity, self.settings.evidence_chars, self.policy
+            question,
+            self.widened(passages),
+            similarity,
+            self.search.index.rarity,
+            self.settings.evidence_chars,
+            self.policy,
+            exclude={(s.passage.doc_id, e.start) for s in shown for e in s.sentences},
         )
         return sources, similarity
+
+    def collection_applies(self, filters: Filters | None) -> bool:
+        """Whether the collection cached whole at warm-up is still the whole collection, and all of it is asked."""
+        return self.collection is not None and not filters and self.collection.versions == self.catalog.hashes()
+
+    def widened(self, passages: list[Passage]) -> list[Passage]:
+        """The passages with the best one's article whole in place of its chunks, when the article is short enough:
+        the sentence that answers is often in a chunk of it that the search ranked lower."""
+        if not passages:
+            return passages
+        top = passages[0]
+        document = self.catalog.document(top.doc_id)
+        if document is None or len(document.text) > self.settings.whole_article_chars:
+            return passages
+        whole = Passage.of(document, top.chunk_id, document.text, 0, len(document.text), top.score, top.similarity)
+        return [whole, *(p for p in passages if p.doc_id != top.doc_id)]
 
     def answering_sentence(self, question: Question, sources: list[Source]) -> Quote | None:
         """The shown sentence that answers the question best, if one does: about what was asked and holding what
         it asks for. A verdict is the model's to give; a quoted sentence gives none."""
         if question.expects in (Expects.VERDICT, Expects.QUOTE):
             return None
+        question = question.itself()
         rarity = self.search.index.rarity
         best: tuple[float, Quote] | None = None
         for source in sources:
@@ -249,7 +300,7 @@ class Answerer:
                 share = about_any_part(question, rarity, context)
                 if (
                     share >= self.policy.min_about_to_quote
-                    and relation(question, rarity, context) >= self.policy.min_relation_to_quote
+                    and relation(question, rarity, sentence.text) >= self.policy.min_relation_to_quote
                     and (best is None or share > best[0])
                 ):
                     best = (share, Quote(source.passage, sentence.text, sentence.start, sentence.end))
@@ -282,13 +333,15 @@ def refused(answer: Answer, why: Refusal, text: str | None = None) -> Answer:
     return answer
 
 
-def budgeted(said: list[Said], chars: int) -> list[Said]:
-    """The best statements within ``chars`` characters, at least one."""
-    chosen: list[Said] = []
+def budgeted(said: list[Said], chars: int) -> list[Statement]:
+    """The statements of the best runs within ``chars`` characters: whole runs, and of a run longer than that its
+    opening sentences, at least one."""
+    chosen: list[Statement] = []
     spent = 0
-    for s in said:
-        if chosen and spent + len(s.statement.text) > chars:
-            continue
-        chosen.append(s)
-        spent += len(s.statement.text)
+    for run in said:
+        for statement in run.statements:
+            if chosen and spent + len(statement.text) > chars:
+                break
+            chosen.append(statement)
+            spent += len(statement.text)
     return chosen

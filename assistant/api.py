@@ -108,9 +108,10 @@ class Assistant:
         passages = self.hybrid(read, self.settings.top_k, found)
         return self.answerer.evidence(read, passages, found)[0]
 
-    def recheck(self, question: str, raw: str, history: Sequence[Message] | None = None) -> Answer:
-        """The answer ``raw``, a model's text for ``question``, becomes after today's retrieval and checks."""
-        return self.answerer.recheck(question, raw, history)
+    def recheck(self, question: str, drafts: str | Sequence[str], history: Sequence[Message] | None = None) -> Answer:
+        """The answer a model's text for ``question`` becomes after today's retrieval and checks: ``drafts`` is its
+        text, or its text in each round of reading."""
+        return self.answerer.recheck(question, [drafts] if isinstance(drafts, str) else drafts, history)
 
     def warm_up(self) -> None:
         """Loads the search structures and the language model now rather than on the first question, and puts a

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import Enum
 from functools import lru_cache
@@ -121,6 +121,15 @@ class Question:
     def searched(self) -> str:
         """What is searched for: a follow-up together with the question it follows, so its entities stay."""
         return f"{self.earlier}\n{self.text}" if self.earlier else self.text
+
+    def itself(self) -> Question:
+        """What this question asks in its own words: a follow-up ("and what did the U.S. offer in return?") is
+        searched with the question before it, but answered by sentences about what it asks."""
+        if not self.earlier:
+            return self
+        return replace(
+            self, earlier=None, names=tuple(dict.fromkeys(names_in(self.text))), words=frozenset(stems(self.text))
+        )
 
     @property
     def named_sources(self) -> frozenset[str]:
@@ -271,7 +280,7 @@ def expected(text: str, speaker: str | None, choice: tuple[str, str] | None) -> 
         return Expects.VERDICT
     if speaker:
         return Expects.QUOTE
-    if re.match(r"^(?:how many|how much)\b", lower) or (
+    if re.search(r"\bhow (?:many|much)\b", lower) or (
         (measured := re.match(r"^what (?:is|was|were|are|will be)? ?(?:the )?(\w+)", lower))
         and measured.group(1) in QUANTITIES
     ):

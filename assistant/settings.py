@@ -31,7 +31,9 @@ class Settings(BaseSettings):
     top_k: int = 5  # passages handed to the model
     candidates: int = 40  # per retriever, before fusion
     max_per_document: int = 2
-    evidence_chars: int = 700  # sentences from the passages shown to the model; prompt time grows with it
+    evidence_chars: int = 450  # sentences from the passages shown to the model; prompt time grows with it
+    evidence_rounds: int = 2  # when the sentences shown do not answer, the next best are shown: at most this often
+    whole_article_chars: int = 6000  # the best passage's article is searched whole for sentences up to this length
     # A collection of at most this many characters (about 2,000 tokens) goes whole into the prompt's cached prefix
     # at warm-up, so that a question costs only its own tokens; 0 turns this off.
     collection_chars: int = 8000

@@ -106,7 +106,7 @@ class Answer:
     standalone_question: str | None = None  # the question as searched, when a follow-up was read with its question
     made: Made = Made.WRITTEN
     refusal: Refusal | None = None
-    raw: str = ""  # the model's text before the check; "" when no model was asked
+    drafts: list[str] = field(default_factory=list)  # the model's text in each round of reading, before the check
     dropped: list[Dropped] = field(default_factory=list)
 
     @property

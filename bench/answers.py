@@ -191,7 +191,7 @@ def row(assistant: Assistant, q: dict, answer: Answer, times: dict, tokens: Toke
     else:
         sources = assistant.evidence(q["question"])
         shown = [(s.passage.doc_id, e.text) for s in sources for e in s.sentences]
-        asked = answer.raw or answer.made is not Made.REFUSED or answer.refusal is Refusal.NOT_STATED
+        asked = answer.drafts or answer.made is not Made.REFUSED or answer.refusal is Refusal.NOT_STATED
         user = f"Sources:\n{format_sources(sources)}\n\n{format_question(question)}"
         prompt_tokens = tokens(user) if tokens and asked else 0
     quotes = verbatim_quotes(assistant, answer)
@@ -202,7 +202,7 @@ def row(assistant: Assistant, q: dict, answer: Answer, times: dict, tokens: Toke
         "question": q["question"],
         "gold": q.get("answer") or q.get("answer_fragments"),
         "answer": answer.text,
-        "raw": answer.raw,  # the model's text before the check: shows what the check dropped
+        "drafts": answer.drafts,  # the model's text in each round, before the check: shows what the check dropped
         "dropped": [[d.sentence, d.reason] for d in answer.dropped],
         "made": answer.made.value,
         "refused": answer.refused,
@@ -239,7 +239,7 @@ def recheck(assistant: Assistant, stored: list[dict], questions: dict[str, dict]
     rows = []
     for r in progress(stored, "recheck"):
         q = questions[r["id"]]
-        answer = assistant.recheck(q["question"], r["raw"])
+        answer = assistant.recheck(q["question"], r["drafts"])
         rows.append(
             row(assistant, q, answer, {k: r.get(k) for k in ("evidence s", "first words s", "total s")}, tokens)
         )

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .document import Document
@@ -31,10 +32,12 @@ from .text.lexicon import (
     TITLES,
     words_pattern,
 )
-from .text.sentences import sentence_spans
+from .text.sentences import OPEN, quote_marks, sentence_spans
 
 VERB = words_pattern(ATTRIBUTING_FORMS).pattern
-NAME = r"(?:[A-Z][\w'’.-]+)(?:\s+[A-Z][\w'’.-]+){0,4}"
+# A capitalised word, an initial ("J.") or an abbreviation ("U.S."): a full stop ends a name, not a word in it.
+WORD = r"(?:[A-Z](?:\.[A-Z])+\.|[A-Z]\.|[A-Z][\w'’-]+)"
+NAME = rf"{WORD}(?:\s+{WORD}){{0,4}}"
 # "the Salford MP", "the American": a description standing for a person named earlier.
 DESCRIPTION = (
     r"(?:[Tt]he\s+(?:(?!(?:and|or|but|that|who|which)\b)[\w-]+\s+){0,2}(?!(?:and|or|but|that|who|which)\b)(?:[a-z][\w-]+|[A-Z]{2,4})"
@@ -45,14 +48,16 @@ SPEAKER = rf"(?:{NAME}|[Hh]e|[Ss]he|[Tt]hey|{DESCRIPTION})"
 ROLE = (
     r"(?:(?!(?:that|on|in|to|it|he|she|they|there|when|if|as|was|is|would|will|had|has|have|but)\b)[\w'’&.-]+\s+){0,6}?"
 )
-FULL_NAME = r"[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+)+"
+FULL_NAME = rf"{WORD}(?:\s+{WORD})+"
 # "has already accused", "quickly added": words between a speaker and the verb.
 BETWEEN = r"(?:(?:has|have|had|also|already|\w+ly)\s+){0,2}"
 # ", chief economist at Investec Securities,": a noun phrase, never a clause of its own ("..., were held, accused").
 APPOSITIVE = r",(?![^,]*\b(?:was|were|is|are|has|have|had|will|would)\b)[^,]{1,80},"
-OPEN, CLOSE = "“", "”"
+# "said a Fifa spokesman", "a spokesman said": someone the article does not name.
+SOMEONE = r"(?:an?|one|another)\s+(?:[\w'’-]+\s+){0,4}?(?:spokes\w+|official|source|expert|analyst|executive|lawyer|aide|member|\w+)"
 AFTER_QUOTE = re.compile(
-    rf"[”\"]\s*,?\s*(?:(?P<a>{SPEAKER})(?:{APPOSITIVE})?\s+{BETWEEN}{VERB}|{VERB}\s+(?:(?P<b>{ROLE}{FULL_NAME})|(?P<c>{NAME}|{DESCRIPTION})))\b"
+    rf"[”\"]\s*,?\s*(?:(?P<a>{SPEAKER}|{SOMEONE})(?:{APPOSITIVE})?\s+{BETWEEN}{VERB}"
+    rf"|{VERB}\s+(?:(?P<b>{ROLE}{FULL_NAME})|(?P<c>{NAME}|{DESCRIPTION}|{SOMEONE})))\b"
 )
 BEFORE_QUOTE = re.compile(rf"(?P<s>{SPEAKER})(?:{APPOSITIVE})?\s+{BETWEEN}{VERB}\b[^“\"]{{0,60}}?[:,]\s*[“\"]")
 SUBJECT = re.compile(
@@ -69,6 +74,11 @@ UNNAMED = frozenset(
     government ministry department club band court police survey study agency board committee council union
     party team organisers organizers bank airline league association researchers experts analysts""".split()
 )
+
+
+# The version of the rules below: an index whose statements were found by other rules finds them again on opening
+# (ingest/index/index.py), from the catalog's text, in seconds. Raise it with any change to what is found.
+STATEMENT_RULES = 2
 
 
 @dataclass(frozen=True)
@@ -156,26 +166,20 @@ class People:
 
 
 def quotations(text: str) -> list[tuple[int, int]]:
-    """Spans of quoted words. A straight quote opens before a word and closes after one. An opening quote while one
-    is open starts a new paragraph of the same quotation (news copy leaves the earlier paragraph unclosed); a
-    quotation still open at a line break whose next line opens no quote ends there."""
+    """Spans of quoted words. An opening quote while one is open starts a new paragraph of the same quotation (news
+    copy leaves the earlier paragraph unclosed); a quotation still open at a line break whose next line opens no
+    quote ends there."""
     spans: list[tuple[int, int]] = []
     opened: int | None = None
+    marks = dict(quote_marks(text))
     for match in re.finditer(r"[“”\"\n]", text):
-        i, mark = match.start(), match.group()
-        if mark == "\n":
+        i = match.start()
+        if match.group() == "\n":
             if opened is not None and not text[i:].lstrip().startswith((OPEN, '"')):
                 spans.append((opened, i))
                 opened = None
-            continue
-        before = text[i - 1] if i else " "
-        after = text[i + 1] if i + 1 < len(text) else " "
-        opening = mark == OPEN or (
-            mark == '"' and not before.isalnum() and before not in ".,!?;'’" and (after.isalnum() or after in "[‘'(…")
-        )
-        if opening:
-            if opened is None:
-                opened = i
+        elif marks[i]:
+            opened = i if opened is None else opened
         elif opened is not None:
             spans.append((opened, i + 1))
             opened = None
@@ -184,15 +188,25 @@ def quotations(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def attribution(sentence: str, quoted: bool) -> str | None:
-    """The words naming who says what a sentence holds, if the sentence itself says it."""
+def attribution(sentence: str, quoted: Sequence[tuple[int, int]] = ()) -> str | None:
+    """The words naming who says what a sentence holds, if the sentence itself says it. ``quoted``: the spans of
+    the sentence inside quotation marks, where a name is the speaker's words, not the attribution
+    ("Somebody, I think it was Mr Phillips, said they won't ...")."""
     if quoted:
         for pattern in (AFTER_QUOTE, BEFORE_QUOTE):
             if match := pattern.search(sentence):
                 return next(g for g in match.groups() if g) if pattern is AFTER_QUOTE else match.group("s")
-    if match := INVERTED.search(sentence) or SUBJECT.search(sentence) or ACCORDING.search(sentence):
+    outside = sentence
+    for a, b in quoted:
+        outside = outside[:a] + " " * (b - a) + outside[b:]
+    if match := INVERTED.search(outside) or SUBJECT.search(outside) or ACCORDING.search(outside):
         return next(g for g in match.groups() if g)
     return None
+
+
+def is_someone(mention: str) -> bool:
+    """A speaker the article does not name ("a Fifa spokesman"): the words are theirs, and nobody's we can name."""
+    return mention.split(maxsplit=1)[0].lower() in {"a", "an", "one", "another"}
 
 
 def is_pronoun(mention: str) -> bool:
@@ -209,8 +223,12 @@ def statements(document: Document) -> list[Statement]:
     people = People(text)
     marks = quotations(text)
     spans = sentence_spans(text)
-    inside = [[q for q, (a, b) in enumerate(marks) if a < end and b > start] for start, end in spans]
-    raw = [attribution(text[start:end], bool(q)) for (start, end), q in zip(spans, inside)]
+    # A quotation is in a sentence that holds some of its words, not just a stray quote mark at its edge.
+    inside = [[q for q, (a, b) in enumerate(marks) if min(b, end) - max(a, start) > 2] for start, end in spans]
+    raw = [
+        attribution(text[start:end], [(max(marks[q][0], start) - start, min(marks[q][1], end) - start) for q in quotes])
+        for (start, end), quotes in zip(spans, inside)
+    ]
     # A quotation running over several sentences is attributed once, in any of them ("A. B," he said.).
     said_by: dict[int, str] = {}
     for mention, quotes in zip(raw, inside):
@@ -218,6 +236,7 @@ def statements(document: Document) -> list[Statement]:
             if mention:
                 said_by.setdefault(q, mention)
     found: list[Statement] = []
+    speakers: dict[int, str | None] = {}  # each quotation's speaker, once resolved
     last: str | None = None  # the last speaker named: whom "he said" means
     previous: Statement | None = None
     for (start, end), quotes, own in zip(spans, inside, raw):
@@ -228,8 +247,11 @@ def statements(document: Document) -> list[Statement]:
         mention = own or next((said_by[q] for q in quotes if q in said_by), None)
         if mention is None and SAYING.search(sentence) and (subject := OPENING_SUBJECT.match(sentence)):
             mention = subject.group("s")  # "The actor refused, throwing the book and saying: "...""
-        speaker = resolve(mention, people, last) if mention else None
-        if speaker is None and sentence[:1] in (OPEN, '"') and previous and not text[previous.end : start].strip():
+        known = next((speakers[q] for q in quotes if q in speakers), None)
+        speaker = known or (resolve(mention, people, last) if mention else None)
+        for q in quotes:  # "the American" is whoever it was when the quotation began, to its end
+            speakers.setdefault(q, speaker)
+        if mention is None and sentence[:1] in (OPEN, '"') and previous and not text[previous.end : start].strip():
             speaker = previous.speaker  # a quotation led in by the statement right before it
         if not speaker or not proper(speaker, text):
             previous = None
@@ -243,6 +265,8 @@ def statements(document: Document) -> list[Statement]:
 def resolve(raw: str, people: People, last: str | None) -> str | None:
     """The person a mention names: a pronoun is the last speaker, a description ("the actor") the person the
     article has named most so far."""
+    if is_someone(raw):
+        return None
     if is_pronoun(raw):
         return last or people.most_salient()
     if is_description(raw):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
+from dataclasses import replace
 
 from ingest import Document
 from ingest.text.lexicon import DANGLING
 from ingest.text.sentences import sentence_spans
+from ingest.text.terms import stems
 
 from ..grounding.answerability import Rarity, about, new_values, subject
 from ..grounding.policy import POLICY, Policy
@@ -36,11 +38,18 @@ def select_evidence(
     rarity: Rarity,
     budget_chars: int,
     policy: Policy = POLICY,
+    exclude: Set[tuple[str, int]] = frozenset(),
 ) -> list[Source]:
-    """Each part of a many-part question gets its best sentence, from the outlets that part names, whatever the
-    budget; then each relevant passage its best sentence (so every outlet found gets heard), then the best of the
-    rest, until the budget is spent. Sources keep the retrieval order, sentences the document order."""
-    groups = split_passages(passages)
+    """The sentences that answer the question best, within the budget. A many-part question first gets each part's
+    best sentence, from the outlets that part names, whatever the budget, and each relevant passage its best sentence
+    (so every outlet found gets heard); a question of one part is answered by the best sentences wherever they are.
+    Sources keep the retrieval order, sentences the document order."""
+    # A follow-up ("and what did the U.S. offer in return?") was searched with the question before it; its sentences
+    # are chosen for what it asks itself, among those about whom the conversation names.
+    question = replace(question.itself(), names=question.names)
+    groups = [
+        [s for s in group if (passages[s.passage].doc_id, s.start) not in exclude] for group in split_passages(passages)
+    ]
     sentences = [s for group in groups for s in group]
     if not sentences:
         return []
@@ -49,7 +58,7 @@ def select_evidence(
     by_score = sorted(sentences, key=lambda s: scores[id(s)], reverse=True)
     musts = part_sentences(question, passages, sentences, similarity, rarity, policy)
     firsts = []
-    for i in range(len(passages)):
+    for i in range(len(passages) if question.parts or len(question.outlets) > 1 else 0):
         best = next((s for s in by_score if s.passage == i), None)
         if best and scores[id(best)] >= policy.min_relative_score * top:
             firsts.append(best)
@@ -104,12 +113,23 @@ def relevance(
     """Cosine to the question, plus the share of the question's subject in the sentence and its headline, plus a
     bonus for holding what the question asks for (a number to "how many")."""
     weights = subject(question, rarity)
+    names = set(stems(" ".join(question.names)))
+    asked = {w: v for w, v in weights.items() if w not in names}  # what it asks about besides whom it names
     texts = [s.text for s in sentences]
     cosines = similarity(question.searched, texts)
     specific = question.expects not in (Expects.ANY, Expects.VERDICT)
+    previous = {(b.passage, b.start): a.text for a, b in itertools.pairwise(sentences) if a.passage == b.passage}
     return [
         cosine
-        + policy.lexical_weight * about(weights, f"{passages[s.passage].title} {s.text}")
+        + policy.lexical_weight * about(weights, in_context(s, passages, previous), question.names)
+        + policy.relation_weight * about(asked, s.text)
         + (policy.answer_kind_bonus if specific and new_values(question, s.text) else 0.0)
         for s, cosine in zip(sentences, cosines)
     ]
+
+
+def in_context(sentence: Evidence, passages: Sequence[Passage], previous: dict[tuple[int, int], str]) -> str:
+    """A sentence with its headline, and the sentence before it when it leans on that one ("He has not played
+    since ..."): what the sentence is about, for matching the question's words."""
+    before = previous.get((sentence.passage, sentence.start), "") if DANGLING.match(sentence.text) else ""
+    return f"{passages[sentence.passage].title} {before} {sentence.text}"

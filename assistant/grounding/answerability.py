@@ -21,7 +21,10 @@ Rarity = Callable[[Iterable[str]], dict[str, float]]  # stems -> inverse documen
 
 # Words of a question's frame that say nothing of its subject.
 FRAME = frozenset(
-    stems("many much long quickly soon often name named exactly roughly approximately " + " ".join(REPORTING_FORMS))
+    stems(
+        "did does do many much long quickly soon often name named exactly roughly approximately "
+        + " ".join(REPORTING_FORMS)
+    )
 )
 DURATION = re.compile(
     r"\b(?:\d+(?:\.\d+)?|" + "|".join(sorted(NUMBER_WORDS)) + r"|a|an|half)[\s-]+"
@@ -29,6 +32,7 @@ DURATION = re.compile(
     re.IGNORECASE,
 )
 YEAR = re.compile(r"\b(?:1[89]|20)\d{2}\b")
+SHARE = re.compile(r"(\d+(?:[.,]\d+)*)\s*(?:%|per ?cent\b|percent\b)")
 QUOTATION = re.compile(r"[“\"][^”\"]{8,}")
 
 
@@ -49,6 +53,19 @@ def about(weights: dict[str, float], text: str, names: Iterable[str] = ()) -> fl
     if not total or (named and not named & held):
         return 0.0
     return sum(weight for word, weight in weights.items() if word in held) / total
+
+
+def about_the_question(question: Question, rarity: Rarity, sentence: str, article: str, policy_share: float) -> bool:
+    """Whether a cited sentence is about what the question asks: its article names someone or something the
+    question names (if it names any), and the sentence with its neighbours holds a share of the question's subject.
+    A question of one or two words besides its frame ("and what did the U.S. offer in return?") is too thin to
+    judge by words: the names decide."""
+    names = set(stems(" ".join(question.names)))
+    if names and not names & set(stems(article)):
+        return False
+    if len(subject(question, rarity)) < 3:
+        return True
+    return about_any_part(question, rarity, sentence) >= policy_share
 
 
 def about_any_part(question: Question, rarity: Rarity, text: str) -> float:
@@ -80,6 +97,10 @@ def new_values(question: Question, sentence: str) -> list[str]:
     numbers = [n for n in NUMBER.findall(sentence) if plain(n) not in question.numbers]
     words = [w for w in re.findall(r"[a-z]+", sentence.lower()) if w in NUMBER_WORDS and w not in question.text.lower()]
     if kind is Expects.NUMBER:
+        if re.search(r"\bhow many\b", question.text, re.IGNORECASE):
+            # A count: not a share ("32% of votes") nor a year ("in 1994").
+            shares = {m.group(1) for m in SHARE.finditer(sentence)}
+            numbers = [n for n in numbers if n not in shares and not YEAR.fullmatch(n)]
         return numbers + words
     if kind is Expects.DURATION:
         return [d for d in DURATION.findall(sentence) if d.lower() not in question.text.lower()]

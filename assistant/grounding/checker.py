@@ -23,7 +23,7 @@ from ingest.text.terms import content_words, stems
 
 from ..question import Expects, Question, plain
 from ..types import Citation, Dropped, Source
-from .answerability import Rarity, about_any_part, new_values
+from .answerability import Rarity, about_the_question, new_values
 from .policy import POLICY, Policy
 from .quoting import Citations
 from .restatements import restated_support
@@ -160,8 +160,11 @@ class AnswerChecker:
         """The supports whose sentence (with the one before it and its headline) is about the question asked."""
         if self.question is None or self.question.expects is Expects.VERDICT:
             return supports  # a yes/no question is checked part by part against the outlets it names
+        asked = self.question.itself()
         kept = [
-            s for s in supports if about_any_part(self.question, self.rarity, self.context(s)) >= self.policy.min_about
+            s
+            for s in supports
+            if about_the_question(asked, self.rarity, self.context(s), self.article(s), self.policy.min_about)
         ]
         if len(kept) < len(supports):
             log.debug(
@@ -170,6 +173,10 @@ class AnswerChecker:
                 [s.evidence.text for s in supports if s not in kept],
             )
         return kept
+
+    def article(self, support: Support) -> str:
+        source = self.by_number[support.n]
+        return f"{source.header} {source.passage.text}"
 
     def context(self, support: Support) -> str:
         source = self.by_number[support.n]

@@ -56,6 +56,9 @@ class Policy:
     lexical_weight: float = 0.5
     # A passage's best sentence is shown only if it scores this share of the best sentence overall.
     min_relative_score: float = 0.5
+    # Weight of the share of what the question asks about, its names aside, in the sentence itself: the sentence
+    # that answers says what happened ("a decision is expected by mid-March"); the ones around it name who.
+    relation_weight: float = 0.5
     # Bonus for a sentence holding a value of the kind the question asks for (a number for "how many").
     answer_kind_bonus: float = 0.3
 

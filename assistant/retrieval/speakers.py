@@ -20,11 +20,20 @@ from ingest.text.terms import stems
 
 @dataclass(frozen=True)
 class Said:
-    """A statement with the chunk holding it and how closely it keeps to the topic asked about."""
+    """A run of a person's consecutive sentences in one article (a quotation, with the sentence leading it in), the
+    chunk holding its first, and how closely it keeps to the topic asked about."""
 
-    statement: Statement
+    statements: tuple[Statement, ...]
     chunk_id: str
     relevance: float = 0.0
+
+    @property
+    def doc_id(self) -> str:
+        return self.statements[0].doc_id
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.statements)
 
 
 def same_person(asked: str, speaker: str) -> bool:
@@ -54,22 +63,42 @@ def statements_of(catalog: Catalog, asked: str, filters: Filters | None = None) 
     return [pair for pair in catalog.statements(close, filters) if same_person(name, pair[0].speaker)]
 
 
+def runs(said: Sequence[tuple[Statement, str]], text_between: dict[str, str]) -> list[tuple[list[Statement], str]]:
+    """Consecutive statements of one speaker in one article, as runs: a quotation goes on over several sentences."""
+    grouped: list[tuple[list[Statement], str]] = []
+    for statement, chunk_id in sorted(said, key=lambda pair: (pair[0].doc_id, pair[0].start)):
+        if grouped:
+            last = grouped[-1][0][-1]
+            text = text_between.get(statement.doc_id, "")
+            if (
+                last.doc_id == statement.doc_id
+                and last.speaker == statement.speaker
+                and not text[last.end : statement.start].strip()
+            ):
+                grouped[-1][0].append(statement)
+                continue
+        grouped.append(([statement], chunk_id))
+    return grouped
+
+
 def on_topic(
     said: Sequence[tuple[Statement, str]],
     topic: str,
     topic_vector: np.ndarray,
     chunk_vectors: dict[str, np.ndarray],
-    titles: dict[str, str],
+    documents: dict[str, tuple[str, str]],
 ) -> list[Said]:
-    """The statements ranked by how closely they keep to the topic: the cosine of the topic to the chunk holding
-    the statement (which carries its headline), plus the share of the topic's words in the statement, its headline
-    or the sentence leading into it."""
+    """The runs of statements ranked by how closely they keep to the topic: the cosine of the topic to the chunk
+    holding them (which carries the headline), plus the share of the topic's words in the run or the headline.
+    ``documents``: each article's headline and text, by doc_id."""
     words = set(stems(topic))
+    texts = {doc_id: text for doc_id, (_, text) in documents.items()}
     ranked = []
-    for statement, chunk_id in said:
+    for statements, chunk_id in runs(said, texts):
         vector = chunk_vectors.get(chunk_id)
         cosine = float(vector @ topic_vector) if vector is not None else 0.0
-        held = set(stems(f"{titles.get(statement.doc_id, '')} {statement.text}"))
+        title = documents.get(statements[0].doc_id, ("", ""))[0]
+        held = set(stems(f"{title} {' '.join(s.text for s in statements)}"))
         share = len(words & held) / len(words) if words else 0.0
-        ranked.append(Said(statement, chunk_id, cosine + share))
+        ranked.append(Said(tuple(statements), chunk_id, cosine + share))
     return sorted(ranked, key=lambda s: s.relevance, reverse=True)

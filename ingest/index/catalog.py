@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..document import Chunk, Document
 from ..loading.metadata import date_to_timestamp
-from ..statements import Statement, speaker_key
+from ..statements import STATEMENT_RULES, Statement, speaker_key
 from .filters import Filters
 from .search import SearchRow
 
@@ -56,6 +56,10 @@ CREATE TABLE IF NOT EXISTS statements (
 );
 CREATE INDEX IF NOT EXISTS statements_doc ON statements(doc_id);
 CREATE INDEX IF NOT EXISTS statements_speaker ON statements(speaker_key);
+-- Which version of the rules for who said what (ingest/statements.py) found the statements.
+CREATE TABLE IF NOT EXISTS statement_rules (version INTEGER NOT NULL);
+INSERT INTO statement_rules SELECT CASE WHEN EXISTS (SELECT 1 FROM documents) THEN 0 ELSE {rules} END
+    WHERE NOT EXISTS (SELECT 1 FROM statement_rules);
 -- Counts committed writes that changed something, by any process: names the version saved search structures are of.
 CREATE TABLE IF NOT EXISTS generation (n INTEGER NOT NULL);
 INSERT INTO generation SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM generation);
@@ -87,7 +91,7 @@ class Catalog:
         self.db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(SCHEMA)
+        self.db.executescript(SCHEMA.format(rules=STATEMENT_RULES))
         self._writes = 0  # commits on this connection, which data_version does not count
         self._cache: dict[str, tuple[tuple[int, int], object]] = {}
 
@@ -154,6 +158,21 @@ class Catalog:
                         for c in chunks
                     ],
                 )
+
+    def statement_rules(self) -> int:
+        """The version of the rules that found the statements held."""
+        return self.db.execute("SELECT version FROM statement_rules").fetchone()[0]
+
+    def restate(self, found: Iterable[list[Statement]], version: int) -> None:
+        """Replaces every document's statements with those found by rules of ``version``, in one transaction."""
+        with self.transaction():
+            self.db.execute("DELETE FROM statements")
+            for said in found:
+                self.db.executemany(
+                    "INSERT INTO statements VALUES (?, ?, ?, ?, ?, ?)",
+                    [(s.doc_id, s.speaker, speaker_key(s.speaker), s.start, s.end, s.quoted) for s in said],
+                )
+            self.db.execute("UPDATE statement_rules SET version = ?", (version,))
 
     def delete(self, doc_id: str) -> bool:
         with self.transaction():

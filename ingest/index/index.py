@@ -3,6 +3,7 @@ through structures held in memory while the index is unchanged."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 import threading
 from collections.abc import Iterable, Sequence
@@ -13,11 +14,13 @@ import numpy as np
 from ..document import Chunk, Document
 from ..embedding import Embedder
 from ..loading.metadata import date_to_timestamp
-from ..statements import statements
+from ..statements import STATEMENT_RULES, statements
 from .catalog import Catalog, StoredChunk, chunk_id
 from .filters import Filters
 from .search import MemorySearch, Ranking
 from .vectors import VectorStore, open_client
+
+log = logging.getLogger(__name__)
 
 
 class Index:
@@ -36,6 +39,8 @@ class Index:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.embedder = embedder
         self.catalog = Catalog(self.directory / "catalog.sqlite3")
+        if self.catalog.statement_rules() != STATEMENT_RULES:
+            self.restate()
         self.vectors = VectorStore(
             open_client(self.directory / "chroma", chroma_host, chroma_port), collection, embedder.name
         )
@@ -58,6 +63,12 @@ class Index:
         self.catalog.replace([(document, chunks, statements(document)) for document, chunks in items])
         for document, _ in items:
             self.vectors.delete_document(document.doc_id, keep_version=document.content_hash)
+
+    def restate(self) -> None:
+        """Finds who said what again in every document, with today's rules."""
+        log.info("finding statements again with the rules of version %d", STATEMENT_RULES)
+        documents = self.catalog.documents()
+        self.catalog.restate((statements(d) for d in documents), STATEMENT_RULES)
 
     def delete(self, doc_id: str) -> bool:
         existed = self.catalog.delete(doc_id)
