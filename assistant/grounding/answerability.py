@@ -68,6 +68,41 @@ def about_the_question(question: Question, rarity: Rarity, sentence: str, articl
     return about_any_part(question, rarity, sentence) >= policy_share
 
 
+def slot_held(question: Question, rarity: Rarity, claim: str, sentence: str, reach: tuple[int, int] = (4, 10)) -> float:
+    """How well the words a claim puts around its answer are around that answer in the cited sentence, weighted by
+    rarity: "Jade Johnson's coach is Kelly Sotherton" puts "coach" by the name, which the source puts by "rival".
+    1.0 when the claim gives no value of the kind the question asks for. ``reach``: words either side of the value
+    looked at in the claim, and in the (wordier) source."""
+    words_of_claim = re.findall(r"[\w'’.-]+", claim)
+    words_of_source = re.findall(r"[\w'’.-]+", sentence)
+    values = list(dict.fromkeys(new_values(question, claim)))
+    # The answer's own words and the names the question gives say nothing of the slot.
+    given = set(stems(" ".join([*values, *question.names])))
+    shares = []
+    for value in values:
+        if question.expects in (Expects.ANY, Expects.VERDICT, Expects.QUOTE):
+            break
+        around_claim = (neighbours(words_of_claim, value, reach[0]) or set()) - given
+        around_source = neighbours(words_of_source, value, reach[1])
+        if around_source is None or not around_claim:
+            continue
+        weights = rarity(around_claim)
+        total = sum(weights.get(w, 1.0) for w in around_claim)
+        shares.append(sum(weights.get(w, 1.0) for w in around_claim if w in around_source) / total)
+    return max(shares, default=1.0)
+
+
+def neighbours(words: list[str], value: str, reach: int) -> set[str] | None:
+    """The stemmed content words within ``reach`` words of where ``value`` stands in ``words``; None if it does not."""
+    target = [w.lower() for w in re.findall(r"[\w'’.-]+", value)]
+    lowered = [w.lower().strip(".,") for w in words]
+    for i in range(len(lowered) - len(target) + 1):
+        if [w.strip(".,") for w in target] == lowered[i : i + len(target)]:
+            near = words[max(0, i - reach) : i] + words[i + len(target) : i + len(target) + reach]
+            return set(stems(" ".join(near))) - FRAME
+    return None
+
+
 def about_any_part(question: Question, rarity: Rarity, text: str) -> float:
     """How much ``text`` is about the question, or about one of its parts: a many-part question is answered one
     part per sentence."""

@@ -23,7 +23,7 @@ from ingest.text.terms import content_words, stems
 
 from ..question import Expects, Question, plain
 from ..types import Citation, Dropped, Source
-from .answerability import Rarity, about_the_question, new_values
+from .answerability import Rarity, about_the_question, new_values, slot_held
 from .policy import POLICY, Policy
 from .quoting import Citations
 from .restatements import restated_support
@@ -130,17 +130,20 @@ class AnswerChecker:
             self.claims.append(Claim(claim, [], ECHO))
             return self.release()
         asked = [n for n in dict.fromkeys(cited_numbers(sentence)) if n in self.by_number]
-        support = self.about([s for n in asked if (s := self.support(checked, self.by_number[n]))])
+        support = self.about(checked, [s for n in asked if (s := self.support(checked, self.by_number[n]))])
         if not support:  # repair: the source that supports it best, if any does
             others = self.about(
-                [s for n in self.by_number if n not in asked and (s := self.support(checked, self.by_number[n]))]
+                checked,
+                [s for n in self.by_number if n not in asked and (s := self.support(checked, self.by_number[n]))],
             )
             support = (
                 [max(others, key=lambda s: s.strength)]
                 if others
-                else self.about(clause_support(checked, self.sources, self.similarity, self.given, self.policy))
+                else self.about(
+                    checked, clause_support(checked, self.sources, self.similarity, self.given, self.policy)
+                )
             )
-        support = support or self.about(joint_support(checked, self.sources, self.given, self.policy))
+        support = support or self.about(checked, joint_support(checked, self.sources, self.given, self.policy))
         self.claims.append(Claim(claim, support, "" if support else UNSUPPORTED))
         return self.release()
 
@@ -156,8 +159,9 @@ class AnswerChecker:
         added = set(stems(claim)) - question.words - ATTRIBUTION
         return not added and all(plain(n) in question.numbers for n in NUMBER.findall(claim))
 
-    def about(self, supports: list[Support]) -> list[Support]:
-        """The supports whose sentence (with the one before it and its headline) is about the question asked."""
+    def about(self, claim: str, supports: list[Support]) -> list[Support]:
+        """The supports whose sentence (with the one before it and its header) is about the question asked, and
+        holds what the claim takes from the question: its words are not the source's to lend a name or number."""
         if self.question is None or self.question.expects is Expects.VERDICT:
             return supports  # a yes/no question is checked part by part against the outlets it names
         asked = self.question.itself()
@@ -165,11 +169,12 @@ class AnswerChecker:
             s
             for s in supports
             if about_the_question(asked, self.rarity, self.context(s), self.article(s), self.policy.min_about)
+            and slot_held(asked, self.rarity, claim, s.evidence.text) >= self.policy.min_slot_held
         ]
         if len(kept) < len(supports):
             log.debug(
-                "cited sentences not about %r: %s",
-                self.question.text,
+                "%r: cited sentences not about the question: %s",
+                claim,
                 [s.evidence.text for s in supports if s not in kept],
             )
         return kept
@@ -179,9 +184,12 @@ class AnswerChecker:
         return f"{source.header} {source.passage.text}"
 
     def context(self, support: Support) -> str:
+        """The cited sentence with its header, and the sentence before it when that one was shown too."""
         source = self.by_number[support.n]
         i = next((i for i, e in enumerate(source.sentences) if e.start == support.evidence.start), 0)
-        before = source.sentences[i - 1].text if i else ""
+        previous = source.sentences[i - 1] if i else None
+        adjacent = previous is not None and support.evidence.start - previous.end <= 2
+        before = previous.text if adjacent and previous else ""
         return " ".join([source.header, before, support.evidence.text])
 
     def release(self) -> str:
@@ -232,7 +240,7 @@ class AnswerChecker:
                     revived = restated_support(
                         c.text, self.sources, self.similarity, self.given, bool(self.verdict), self.policy
                     )
-                    c.support = self.about(revived)
+                    c.support = self.about(c.text, revived)
                     c.reason = "" if c.support else c.reason
         supported = [c for c in self.claims if c.support]
         first = next((c for c in self.claims if c.support is not None), None)

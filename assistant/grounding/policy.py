@@ -44,6 +44,11 @@ class Policy:
     # it gives any. Higher keeps out sentences sharing a word or two with the question ("the tables below" for
     # "on the table in Kuala Lumpur"); lower lets answers use other words than the question. BBC tune.
     min_about: float = 0.25
+    # Share of the words a claim puts around its answer (a name to "who", a number to "how many") that the cited
+    # sentence puts around the same answer: "Jade Johnson's coach is Kelly Sotherton" rests on "Johnson edged out
+    # rival Kelly Sotherton" only by borrowing the question's "coach". Higher keeps out answers that fill the
+    # question's slot with something the source says of another; lower lets answers reword. BBC tune.
+    min_slot_held: float = 0.5
     # The same share for a sentence to be quoted as the answer when the model's text gave none: stricter, since
     # no model read it as an answer. BBC tune (facts and unanswerable questions).
     min_about_to_quote: float = 0.55

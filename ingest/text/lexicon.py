@@ -78,7 +78,7 @@ CONTRASTS = ("while", "whereas", "but")
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 NUMBER_WORDS = frozenset(
-    """one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen
+    """two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen
     eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million billion trillion
     dozen dozens half quarter""".split()
 )
