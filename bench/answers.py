@@ -207,7 +207,7 @@ def row(assistant: Assistant, q: dict, answer: Answer, times: dict, tokens: Toke
         "made": answer.made.value,
         "refused": answer.refused,
         "correct": right(q, answer),
-        "cites gold doc": bool({c.doc_id for c in answer.citations} & set(q.get("doc_ids") or [])),
+        "cites gold doc": bool({c.doc_id for c in answer.citations} & set(q["doc_ids"])) if q.get("doc_ids") else None,
         "answer sentence shown": answer_sentence_shown(q, shown),
         "facts shown": fact_recall(facts, [s for _, s in shown]) if facts else None,
         "citations": len(answer.citations),
@@ -268,9 +268,9 @@ def summarize(rows: list[dict]) -> dict:
         "accuracy (answerable)": mean([float(bool(r["correct"])) for r in answerable]),
         "refused (null)": mean([float(r["refused"]) for r in unanswerable]),
         "refused (answerable)": mean([float(r["refused"]) for r in answerable]),
-        "cites gold doc (answered)": mean([float(r["cites gold doc"]) for r in answered])
-        if answered and "doc_ids" in str(rows)
-        else None,
+        "cites gold doc (answered)": mean(
+            [float(r["cites gold doc"]) for r in answered if r["cites gold doc"] is not None]
+        ),
         "answer sentence shown": mean(
             [float(r["answer sentence shown"]) for r in rows if r["answer sentence shown"] is not None]
         ),

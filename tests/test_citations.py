@@ -429,3 +429,52 @@ def test_a_restatement_is_split_into_its_clauses_but_not_inside_a_date():
         "The Roar on October 18, 2023 reports that the All Blacks play for themselves",
         "The Age on October 26, 2023 reports that the Springboks play for their country",
     ]
+
+
+# An answer must answer: rules of the grounding policy, each on a claim that its rule alone keeps out.
+KUALA_LUMPUR = source_of(SEEDS / "000_55805cb21f20d652.txt")
+ELECTION = make_passage(
+    "The tables below show the participation rate for each Parliamentary constituency in Britain.",
+    doc_id="poll",
+    title="Turnout by seat",
+    source="BBC News",
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "claim", "reason"),
+    [
+        # Every word of the claim is the question's: it restates, and answers nothing.
+        (
+            "Who led the Chinese delegation in Kuala Lumpur?",
+            "The Chinese delegation led the Chinese delegation in Kuala Lumpur [1].",
+            "it only restates the question",
+        ),
+        # The claim rests on a sentence sharing one word with the question, from an article about something else.
+        (
+            "What topics were on the table in Kuala Lumpur?",
+            "The tables below show the participation rate for each Parliamentary constituency in Britain [2].",
+            "no cited source supports it",
+        ),
+        # To "how many", a claim without a number the question lacks gives nothing asked for.
+        (
+            "How many delegates did China send to Kuala Lumpur?",
+            "Vice Premier He Lifeng led the Chinese delegation in intensive talks with U.S. officials [1].",
+            "it does not give what the question asks for",
+        ),
+    ],
+)
+def test_a_claim_that_does_not_answer_the_question_is_dropped(question, claim, reason):
+    sources = [KUALA_LUMPUR, Source(2, ELECTION, split_passages([ELECTION])[0])]
+    answer = check_answer(claim, sources, ask(question, outlets=("Reuters", "BBC News")))
+    assert answer.refused and [d.reason for d in answer.dropped] == [reason]
+
+
+def test_an_answer_must_stand_among_the_same_words_in_its_source_as_in_the_claim():
+    text = "Jade Johnson edged out rival Kelly Sotherton to claim the long jump title."
+    race = make_passage(text, doc_id="jump", title="Johnson edges out rival", source="BBC News")
+    sources = [Source(1, race, split_passages([race])[0])]
+    question = ask("Who is long jumper Jade Johnson's coach?", outlets=("BBC News",))
+    assert check_answer("Jade Johnson's coach is Kelly Sotherton [1].", sources, question).refused
+    rival = ask("Who was Jade Johnson's rival for the long jump title?", outlets=("BBC News",))
+    assert not check_answer("Jade Johnson's rival was Kelly Sotherton [1].", sources, rival).refused

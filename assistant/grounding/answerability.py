@@ -71,8 +71,11 @@ def about_the_question(question: Question, rarity: Rarity, sentence: str, articl
 def slot_held(question: Question, rarity: Rarity, claim: str, sentence: str, reach: tuple[int, int] = (4, 10)) -> float:
     """How well the words a claim puts around its answer are around that answer in the cited sentence, weighted by
     rarity: "Jade Johnson's coach is Kelly Sotherton" puts "coach" by the name, which the source puts by "rival".
-    1.0 when the claim gives no value of the kind the question asks for. ``reach``: words either side of the value
-    looked at in the claim, and in the (wordier) source."""
+    1.0 when the claim gives no value of the kind the question asks for, or the question has several parts (then
+    the words around the answer describe it from several sources, each part checked on its own). ``reach``: words
+    either side of the value looked at in the claim, and in the (wordier) source."""
+    if question.parts or question.expects in (Expects.ANY, Expects.VERDICT, Expects.QUOTE):
+        return 1.0
     words_of_claim = re.findall(r"[\w'’.-]+", claim)
     words_of_source = re.findall(r"[\w'’.-]+", sentence)
     values = list(dict.fromkeys(new_values(question, claim)))
@@ -80,8 +83,6 @@ def slot_held(question: Question, rarity: Rarity, claim: str, sentence: str, rea
     given = set(stems(" ".join([*values, *question.names])))
     shares = []
     for value in values:
-        if question.expects in (Expects.ANY, Expects.VERDICT, Expects.QUOTE):
-            break
         around_claim = (neighbours(words_of_claim, value, reach[0]) or set()) - given
         around_source = neighbours(words_of_source, value, reach[1])
         if around_source is None or not around_claim:

@@ -19,7 +19,7 @@ from ingest.text.lexicon import (
 )
 from ingest.text.terms import STOPWORDS, content_words, stems
 
-from ..question import Question, plain
+from ..question import Expects, Question, plain
 from ..types import Evidence, Source
 from .policy import POLICY, Policy
 
@@ -74,13 +74,18 @@ class Given:
     names: frozenset[str] = frozenset()  # names the question mentions, outlets aside
     outlets: tuple[str, ...] = ()
     numbers: frozenset[str] = frozenset()  # the question's, written ``plain``
+    # A question asking for a name, number or date: the question's names a claim uses must be in its source, by
+    # surname at least ("Disney paid Air Shamrock $200,000" does not rest on "Disney paid $200,000"), unless the
+    # claim restates the question (then each part is checked against the outlet it names: restatements.py).
+    strict_names: bool = False
 
     @classmethod
     def of(cls, question: Question | None, sources: Sequence[Source]) -> Given:
         outlets = tuple(sorted(o.lower() for o in outlets_of(sources)))
         if question is None:
             return cls(ATTRIBUTION, outlets=outlets)
-        given = cls(question.words | ATTRIBUTION, outlets=outlets, numbers=question.numbers)
+        strict = question.expects not in (Expects.ANY, Expects.VERDICT, Expects.QUOTE)
+        given = cls(question.words | ATTRIBUTION, outlets=outlets, numbers=question.numbers, strict_names=strict)
         return replace(given, names=frozenset(given.names_in(question.searched)))
 
     def outlet(self, word: str) -> bool:
@@ -130,12 +135,16 @@ def names_held(claim: str, source: str) -> set[str]:
     return words_of(source) | initialed(claim, source)
 
 
-def names_present(claim: str, source: str, given: Given) -> bool:
+def names_present(claim: str, source: str, given: Given, policy: Policy = POLICY) -> bool:
     """Every name the claim mentions is in the source: a source about Todd Boehly does not show that Pamela
     Anderson partnered with him. A name the question mentions may be missing when the source holds another of
     the question's names (the source on "The Eras Tour" need not repeat "Taylor Swift")."""
     held = names_held(claim, source)
     missing = {name for name in given.names_in(claim) if not name_held(name, held)}
+    if given.strict_names and coverage(list(dict.fromkeys(stems(claim))), given.words) < policy.restated:
+        # Every name of the claim is held, or a word of the same name is ("Scott Sullivan" by "Mr Sullivan").
+        runs = [given.names_in(run.group(), first=True) for run in NAME_RUN.finditer(claim)]
+        return all(any(name_held(word, held) for run in runs if name in run for word in run) for name in missing)
     return not missing or (missing <= given.names and bool(given.names & set(given.names_in(source))))
 
 
@@ -158,7 +167,7 @@ def best_support(
         for i in range(len(sentences))
         if numbers_present(claim, near := window(source, i, after=1))
         and quotes_present(claim, near)
-        and names_present(claim, named := window(source, i, after=0), given)
+        and names_present(claim, named := window(source, i, after=0), given, policy)
         and subject <= words_of(named)
     }
     if not windows:
@@ -223,7 +232,7 @@ def joint_support(
         or coverage(words, set(stems(together))) < policy.min_joint_coverage
         or not numbers_present(claim, together)
         or not quotes_present(claim, together)
-        or not names_present(claim, named, given)
+        or not names_present(claim, named, given, policy)
         or not set(given.leading_name(claim, " ".join(source_text(s) for s in pair))) <= words_of(named)
     ):
         return []
