@@ -112,7 +112,7 @@ class Answerer:
             return
         answer.passages = self.search(question, self.settings.top_k, filters)
         yield PassagesFound(answer.passages)
-        if question.speaker and (said := self.said(question, filters)):
+        if question.speaker and (said := self.said(question, filters, answer.passages)):
             yield from self.in_their_words(question, said, answer)
             return
         if not self.relevant(answer.passages):
@@ -222,8 +222,9 @@ class Answerer:
         yield TextDelta(answer.text, answer.citations)
         yield FinalAnswer(answer)
 
-    def said(self, question: Question, filters: Filters | None) -> list[Said]:
-        """The statements of the person asked about, those keeping closest to the topic first."""
+    def said(self, question: Question, filters: Filters | None, passages: Sequence[Passage] = ()) -> list[Said]:
+        """The statements of the person asked about, those keeping closest to the topic first, and those in the
+        articles the whole question found (``passages``) before others."""
         assert question.speaker
         found = statements_of(self.catalog, question.speaker, filters)
         if not found:
@@ -235,7 +236,8 @@ class Answerer:
             for doc_id in dict.fromkeys(s.doc_id for s, _ in found)
             if (d := self.catalog.document(doc_id))
         }
-        return on_topic(found, question.topic, topic, vectors, documents)
+        searched = [p.doc_id for p in passages]
+        return on_topic(found, question.topic, topic, vectors, documents, searched, self.policy.said_search_weight)
 
     def recheck(
         self, text: str, drafts: Sequence[str], history: Sequence[Message] | None = None, filters: Filters | None = None

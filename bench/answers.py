@@ -362,24 +362,24 @@ def main() -> None:
             rows = recheck(assistant, stored["per_question"], {q["id"]: q for q in questions}, tokens)
         else:
             rows = run(assistant, questions, tokens)
+        summary = summarize(rows) | {"warm-up s": warm_up}
+        name = f"answers-{args.set}" + ("-recheck" if stored else "")
+        payload = {
+            "benchmark": name,
+            "run": info,
+            "options": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+            "settings": assistant.settings.model_dump(mode="json", include=REPORTED_SETTINGS),
+            "summary": summary,
+            "per_question": rows,
+        }
+        path = write_results(name, payload)  # before the baseline: its hour of answers must not risk these
         baseline = None
         if args.set == "bbc" and not args.no_baseline and not stored:
             baseline = tutorial_rows(Path(tmp) / "tutorial", questions_set.files, questions, assistant.llm, tokens)
+            tutorial, built = baseline
+            payload["tutorial"] = {"summary": summarize_tutorial(tutorial) | built, "per_question": tutorial}
+            path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
-    summary = summarize(rows) | {"warm-up s": warm_up}
-    name = f"answers-{args.set}" + ("-recheck" if stored else "")
-    payload = {
-        "benchmark": name,
-        "run": info,
-        "options": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
-        "settings": assistant.settings.model_dump(mode="json", include=REPORTED_SETTINGS),
-        "summary": summary,
-        "per_question": rows,
-    }
-    if baseline:
-        tutorial, built = baseline
-        payload["tutorial"] = {"summary": summarize_tutorial(tutorial) | built, "per_question": tutorial}
-    path = write_results(name, payload)
     print(f"\n{name} ({args.half} half): {len(rows)} questions over {report.chunks} new chunks, {info['cpus']} CPUs")
     table = [{"system": "newsdesk"} | {k: v for k, v in summary.items() if not isinstance(v, dict)}]
     if baseline:

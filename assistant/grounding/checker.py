@@ -286,9 +286,12 @@ class AnswerChecker:
         return not named or any(s.passage.source in named for s in self.sources if s.n in cited)
 
     def gives_what_is_asked(self, supported: list[Claim]) -> bool:
-        """To "how many", "when" or "who", some claim must give a number, a date or a name the question lacks."""
+        """To "how many", "when" or "who", some claim must give a number, a date or a name the question lacks (an
+        outlet's name, from every source's header, is none)."""
         question = self.question
-        return question is None or any(new_values(question, c.text) for c in supported)
+        return question is None or any(
+            not self.given.outlet(value) for c in supported for value in new_values(question, c.text)
+        )
 
     def cite(self, found: Support) -> int:
         return self.citations.cite(

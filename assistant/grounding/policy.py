@@ -71,6 +71,9 @@ class Policy:
     # A statement keeps to the topic asked about when its chunk's cosine to the topic plus the share of the topic's
     # words in it and its headline reaches this. Lower quotes a person on other things they said. BBC tune.
     min_on_topic: float = 0.45
+    # Weight of the article's rank among those the whole question found (over rank + 1): the search knows which
+    # article is about the topic better than one sentence's words do. BBC tune.
+    said_search_weight: float = 0.5
     # Characters of a person's statements in an answer: the best on the topic, whole sentences.
     statement_chars: int = 600
 

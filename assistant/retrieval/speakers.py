@@ -87,10 +87,14 @@ def on_topic(
     topic_vector: np.ndarray,
     chunk_vectors: dict[str, np.ndarray],
     documents: dict[str, tuple[str, str]],
+    searched: Sequence[str] = (),
+    search_weight: float = 0.0,
 ) -> list[Said]:
     """The runs of statements ranked by how closely they keep to the topic: the cosine of the topic to the chunk
-    holding them (which carries the headline), plus the share of the topic's words in the run or the headline.
-    ``documents``: each article's headline and text, by doc_id."""
+    holding them (which carries the headline), plus the share of the topic's words in the run or the headline, plus
+    ``search_weight`` over one more than the rank of their article among those the whole question found
+    (``searched``, doc ids best first). ``documents``: each article's headline and text, by doc_id."""
+    ranks = {doc_id: rank for rank, doc_id in reversed(list(enumerate(searched)))}
     words = set(stems(topic))
     texts = {doc_id: text for doc_id, (_, text) in documents.items()}
     ranked = []
@@ -100,5 +104,7 @@ def on_topic(
         title = documents.get(statements[0].doc_id, ("", ""))[0]
         held = set(stems(f"{title} {' '.join(s.text for s in statements)}"))
         share = len(words & held) / len(words) if words else 0.0
-        ranked.append(Said(tuple(statements), chunk_id, cosine + share))
+        rank = ranks.get(statements[0].doc_id)
+        found = search_weight / (1 + rank) if rank is not None else 0.0
+        ranked.append(Said(tuple(statements), chunk_id, cosine + share + found))
     return sorted(ranked, key=lambda s: s.relevance, reverse=True)
