@@ -25,7 +25,8 @@ class Said:
 
     statements: tuple[Statement, ...]
     chunk_id: str
-    relevance: float = 0.0
+    relevance: float = 0.0  # how closely it keeps to the topic
+    found: float = 0.0  # how high the search for the whole question ranked its article
 
     @property
     def doc_id(self) -> str:
@@ -90,9 +91,9 @@ def on_topic(
     searched: Sequence[str] = (),
     search_weight: float = 0.0,
 ) -> list[Said]:
-    """The runs of statements ranked by how closely they keep to the topic: the cosine of the topic to the chunk
-    holding them (which carries the headline), plus the share of the topic's words in the run or the headline, plus
-    ``search_weight`` over one more than the rank of their article among those the whole question found
+    """The runs of statements ranked by how closely they keep to the topic (the cosine of the topic to the chunk
+    holding them, which carries the headline, plus the share of the topic's words in the run or the headline) and
+    by ``search_weight`` over one more than the rank of their article among those the whole question found
     (``searched``, doc ids best first). ``documents``: each article's headline and text, by doc_id."""
     ranks = {doc_id: rank for rank, doc_id in reversed(list(enumerate(searched)))}
     words = set(stems(topic))
@@ -106,5 +107,5 @@ def on_topic(
         share = len(words & held) / len(words) if words else 0.0
         rank = ranks.get(statements[0].doc_id)
         found = search_weight / (1 + rank) if rank is not None else 0.0
-        ranked.append(Said(tuple(statements), chunk_id, cosine + share + found))
-    return sorted(ranked, key=lambda s: s.relevance, reverse=True)
+        ranked.append(Said(tuple(statements), chunk_id, cosine + share, found))
+    return sorted(ranked, key=lambda s: s.relevance + s.found, reverse=True)
