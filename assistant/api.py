@@ -101,12 +101,19 @@ class Assistant:
         filters = Filters(source, author, published_after, published_before)
         yield from self.answerer.stream(question.strip(), history, filters or None)
 
-    def evidence(self, question: str, **filters) -> list[Source]:
-        """The sentences that would be shown to the model for ``question``, numbered as in its prompt."""
+    def evidence(self, question: str, **filters) -> list[list[Source]]:
+        """The sentences shown to the model for ``question`` in each round of reading it may take (the next round
+        only when the one before gives no answer that checks out), numbered as in its prompt."""
         read = self.read(question)
         found = Filters(**filters) or None
         passages = self.hybrid(read, self.settings.top_k, found)
-        return self.answerer.evidence(read, passages, found)[0]
+        rounds: list[list[Source]] = []
+        for _ in range(self.settings.evidence_rounds):
+            sources = self.answerer.evidence(read, passages, found, shown=[s for r in rounds for s in r])[0]
+            if not sources:
+                break
+            rounds.append(sources)
+        return rounds
 
     def recheck(self, question: str, drafts: str | Sequence[str], history: Sequence[Message] | None = None) -> Answer:
         """The answer a model's text for ``question`` becomes after today's retrieval and checks: ``drafts`` is its

@@ -189,11 +189,11 @@ def row(assistant: Assistant, q: dict, answer: Answer, times: dict, tokens: Toke
         shown = [(c.doc_id, c.quote) for c in answer.citations]
         prompt_tokens = 0
     else:
-        sources = assistant.evidence(q["question"])
-        shown = [(s.passage.doc_id, e.text) for s in sources for e in s.sentences]
-        asked = answer.drafts or answer.made is not Made.REFUSED or answer.refusal is Refusal.NOT_STATED
-        user = f"Sources:\n{format_sources(sources)}\n\n{format_question(question)}"
-        prompt_tokens = tokens(user) if tokens and asked else 0
+        # The rounds the model read: as many as it wrote drafts.
+        rounds = assistant.evidence(q["question"])[: len(answer.drafts)]
+        shown = [(s.passage.doc_id, e.text) for sources in rounds for s in sources for e in s.sentences]
+        users = [f"Sources:\n{format_sources(sources)}\n\n{format_question(question)}" for sources in rounds]
+        prompt_tokens = sum(tokens(user) for user in users) if tokens else 0
     quotes = verbatim_quotes(assistant, answer)
     facts = [e["fact"] for e in q.get("evidence") or [] if isinstance(e, dict)]
     return {
