@@ -40,10 +40,13 @@ ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 SECTION = re.compile(r"\s+[-|:–—]\s+.*$")
 MIN_PART_WORDS = 3
 # "Did ...?", and "Between the report of X and the one of Y, was there ...?"
+# "Between the report of X and the one of Y, ...": a clause setting the scene before what is asked.
+LEADING = (
+    r"(?:between|after|before|following|considering|given|in|from|according to)\b"
+    r"(?:(?!\b(?:which|who|whom|whose|what|when|where|why|how)\b)[^?])*?,\s*"  # no "which ..." on the way
+)
 YES_NO = re.compile(
-    r"^(?:(?:between|after|before|following|considering|given|in|from)\b[^?]*?,\s*)?"
-    r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b",
-    re.IGNORECASE,
+    rf"^(?:{LEADING})?(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b", re.IGNORECASE
 )
 ALTERNATIVES = re.compile(r"\b([a-z]+) or (?:an? )?([a-z]+)\b")
 NEGATING_PREFIX = re.compile(r"^(?:in|un|im|ir|il|dis|non-?)")
@@ -275,7 +278,7 @@ def topic_of(text: str, speaker: str) -> str:
 
 def expected(text: str, speaker: str | None, choice: tuple[str, str] | None) -> Expects:
     """What kind of thing answers the question, from its opening words."""
-    lower = text.lower()
+    lower = re.sub(rf"^{LEADING}", "", text.lower())
     if choice or YES_NO.match(text):
         return Expects.VERDICT
     if speaker:

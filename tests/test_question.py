@@ -88,6 +88,8 @@ def test_a_question_asking_for_someones_words_names_the_speaker_and_the_topic(qu
         ("Did the talks end in a deal?", Expects.VERDICT),
         ("Was the coverage consistent or inconsistent?", Expects.VERDICT),
         ("What must happen before the framework is implemented?", Expects.ANY),
+        ("Considering the report from Reuters, did the talks end?", Expects.VERDICT),
+        ("Considering the report from Reuters, which network, known for its initials, did she join?", Expects.NAME),
     ],
 )
 def test_what_a_question_asks_for_is_read_from_how_it_asks(question, expects):
