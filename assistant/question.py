@@ -180,10 +180,13 @@ def names_in(text: str) -> list[str]:
     for match in re.finditer(r"(?<![\w'’-])[A-Z][\w'’-]*", text):
         if not text[: match.start()].rstrip() or text[: match.start()].rstrip()[-1] in ".?!\n":
             continue  # capitalised because a sentence starts there
-        for part in re.findall(r"\w+", match.group().lower().replace("’", "'")):
-            if part not in {"s"} and content_words(part):
-                found.append(part)
+        found += name_parts(match.group())
     return found
+
+
+def name_parts(name: str) -> list[str]:
+    """A name's words, lower-cased, without possessives and common words: "Bankman-Fried's" -> bankman, fried."""
+    return [p for p in re.findall(r"\w+", name.lower().replace("’", "'")) if p not in {"s"} and content_words(p)]
 
 
 def aliases(source: str) -> set[str]:

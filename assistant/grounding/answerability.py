@@ -13,9 +13,9 @@ import re
 from collections.abc import Callable, Iterable
 
 from ingest.text.lexicon import CALENDAR, NUMBER, NUMBER_WORDS, REPORTING_FORMS
-from ingest.text.terms import stems
+from ingest.text.terms import content_words, stems
 
-from ..question import Expects, Question, names_in, plain
+from ..question import Expects, Question, name_parts, names_in, plain
 
 Rarity = Callable[[Iterable[str]], dict[str, float]]  # stems -> inverse document frequency
 
@@ -149,4 +149,11 @@ def new_values(question: Question, sentence: str) -> list[str]:
             + [n for n in numbers if len(n) <= 2]
         )
     known = set(question.names) | set(stems(question.text)) | set(re.findall(r"\w+", question.text.lower()))
-    return [n for n in names_in(f". {sentence}") if n not in known and stems(n) and stems(n)[0] not in known]
+    # A name may open the sentence ("Google is accused ..."): its first word counts unless it is a common word.
+    opening = re.match(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*", sentence)
+    first = [w for w in name_parts(opening.group()) if content_words(w)] if opening else []
+    return [
+        n
+        for n in dict.fromkeys([*first, *names_in(f". {sentence}")])
+        if n not in known and stems(n) and stems(n)[0] not in known
+    ]
