@@ -423,6 +423,8 @@ def test_the_library_lists_searches_sorts_uploads_with_a_report_and_deletes(app,
     page.locator("#library button.delete-selected").click()
     expect(report).to_contain_text("Deleted 2 articles", timeout=WAIT)
     expect(rows).to_have_count(2)
+    expect(page.locator("#library input.pick:checked")).to_have_count(0)  # no tick left on another article
+    expect(page.locator("#library button.delete-selected")).to_be_disabled()
     assert app.assistant.document("ok1") is None and len(app.assistant.documents()) == 2
     assert app.assistant.search("harbour deal Rotterdam", k=3)[0].doc_id != "harbour-deal"
 

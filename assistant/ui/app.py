@@ -328,6 +328,7 @@ def build_app(assistant: Assistant, warm_up: bool = True) -> gr.Blocks:
                     label="Add articles (.txt .md .html .jsonl)",
                     file_count="multiple",
                     file_types=UPLOAD_TYPES,
+                    height=150,
                     elem_id="upload",
                 )
                 report = html(elem_id="ingest-report")

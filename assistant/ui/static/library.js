@@ -72,7 +72,9 @@ element.addEventListener("click", (event) => {
     }
   }
 });
+// A new table reuses the old rows' elements, and a ticked box would stay ticked on another article: start clean.
 watch("value", () => {
+  element.querySelectorAll("input.pick, input.pick-all").forEach((box) => (box.checked = false));
   sort();
   filter();
 });
