@@ -225,16 +225,17 @@ class Desk:
     def library(self) -> str:
         return library_html(self.assistant.library())
 
-    def add_files(self, files: list[str] | None, progress=gr.Progress()) -> tuple:  # noqa: B008  Gradio's way
-        """Ingests each uploaded file in turn, with a progress bar by file, and reports what became of each."""
+    def add_files(self, files: list[str] | None, progress=gr.Progress(track_tqdm=True)) -> tuple:  # noqa: B008
+        """Ingests each uploaded file in turn and reports what became of each. The progress shows the file it is on
+        and the articles read so far (ingest's own tqdm bar, which Gradio follows: a JSONL file's size is not known
+        before it is read)."""
         paths = [str(f) for f in files or []]
         reports = []
         with self.writing:
-            for i, path in enumerate(paths):
-                progress((i, len(paths)), desc=f"Indexing {shown_name(path)}", unit="files")
-                reports.append((shown_name(path), self.assistant.ingest(path)))
+            for path in progress.tqdm(paths, desc="Files", unit="files"):
+                reports.append((shown_name(path), self.assistant.ingest(path, progress=True)))
             if any(r.added or r.updated for _, r in reports):
-                progress((len(paths), len(paths)), desc="Readying search")
+                progress(1.0, desc="Readying search")
                 self.assistant.prepare_search()
         for name, report in reports:
             for problem in report.problems:
@@ -366,7 +367,13 @@ def build_app(assistant: Assistant, warm_up: bool = True) -> gr.Blocks:
         for picker in (outlets, after, before):
             picker.change(desk.filters_note, [outlets, after, before], filter_note, queue=False)
         library_tab.select(desk.library, None, library, show_progress="hidden")
-        upload.upload(desk.add_files, [upload], [report, library, outlets, person, upload], show_progress="full")
+        upload.upload(
+            desk.add_files,
+            [upload],
+            [report, library, outlets, person, upload],
+            show_progress="full",
+            show_progress_on=[report],
+        )
         library.delete_articles(desk.delete, None, [report, library, outlets, person])
         person.change(desk.statements, [person], said, show_progress="hidden")
     return app
