@@ -145,10 +145,13 @@ class Assistant:
     def documents(self, **filters) -> list[Document]:
         return self.index.catalog.documents(Filters(**filters))
 
-    def library(self, **filters) -> list[tuple[Document, int]]:
-        """Every article with the number of chunks it is indexed in, newest first: what a library view lists."""
+    def library(self) -> list[tuple[Document, int]]:
+        """Every article, without its text, with the number of chunks it is indexed in, newest first (undated
+        last): what a library view lists."""
         counts = self.index.catalog.chunk_counts()
-        return [(d, counts.get(d.doc_id, 0)) for d in self.documents(**filters)]
+        documents = sorted(self.index.catalog.metadata(counts).values(), key=lambda d: d.doc_id)
+        documents.sort(key=lambda d: d.published_at or "", reverse=True)
+        return [(d, counts[d.doc_id]) for d in documents]
 
     def document(self, doc_id: str) -> Document | None:
         return self.index.document(doc_id)

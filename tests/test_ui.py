@@ -259,6 +259,7 @@ def test_filters_come_from_the_library_and_a_bad_date_is_an_inline_message_not_a
     page = open_page(app.url)
     page.locator("#filters").click()
     expect(page.locator("#outlets")).to_contain_text("None of the articles in the library names its outlet")
+    expect(page.locator("#dates")).to_contain_text("None of the articles in the library has a date")
     after = page.locator("#after input")
     after.click()
     page.keyboard.type("06")  # a month and nothing else
@@ -415,6 +416,7 @@ def test_the_library_lists_searches_sorts_uploads_with_a_report_and_deletes(app,
     page.locator("#filters").click()
     page.locator("#outlets input").click()
     expect(page.get_by_role("option", name="Wired")).to_be_visible()  # the outlets come from the library
+    expect(page.locator("#dates")).to_contain_text("dated 2025-06-20 to 2025-06-20; 3 undated")
     page.get_by_role("tab", name="Library").click()
 
     page.on("dialog", lambda dialog: dialog.accept())

@@ -10,10 +10,10 @@ import pytest
 from assistant import Citation, Document, IngestProblem, IngestReport, Refusal
 from assistant.ui.conversation import Phase, Turn, dump, history, restore
 from assistant.ui.filters import ChosenFilters, read_filters
-from assistant.ui.library import ingest_report_html, library_html
+from assistant.ui.library import dates_html, ingest_report_html, library_html
 from assistant.ui.line import ModelLine
 from assistant.ui.reader import article_page
-from assistant.ui.render import answer_html, citation_card, conversation_html, reader_href, safe_url, turn_html
+from assistant.ui.render import answer_html, citation_card, empty_html, reader_href, safe_url, turn_html
 
 from .conftest import make_passage
 
@@ -211,7 +211,23 @@ def test_a_refusal_says_why_and_keeps_the_closest_evidence_one_click_away(why, s
 
 
 def test_an_empty_library_says_where_to_add_articles():
-    assert "Library" in conversation_html([], 0) and "Ask about 2 articles" in conversation_html([], 2)
+    assert "Library" in empty_html(0) and "Ask about 2 articles" in empty_html(2)
+
+
+def test_the_date_filters_say_which_dates_the_library_spans():
+    dated = [
+        (Document("a", "", published_at="2025-06-11T00:00:00"), 1),
+        (Document("b", "", published_at="2024-01-02"), 1),
+    ]
+    assert "dated 2024-01-02 to 2025-06-11." in dates_html(dated)
+    assert "2025-06-11; 1 undated, which no date filter matches." in dates_html([*dated, (Document("c", ""), 1)])
+    assert "None of the articles in the library has a date" in dates_html([(Document("c", ""), 1)])
+
+
+def test_the_library_lists_every_article_newest_first_with_its_chunks_and_without_its_text(feed):
+    listed = feed.library()
+    assert [d.doc_id for d, _ in listed] == ["t1", "w1", "v1"]
+    assert all(n >= 1 for _, n in listed) and all(d.text == "" and d.source for d, _ in listed)
 
 
 def test_the_library_table_escapes_and_links_each_article_to_the_reader():

@@ -20,15 +20,17 @@ import gradio as gr
 from fastapi import FastAPI, Query
 from fastapi.responses import HTMLResponse
 
+from ingest import Document
+
 from ..api import Assistant
 from ..types import FinalAnswer, PassagesFound, TextDelta
 from .conversation import Phase, Turn, dump, history, restore
 from .filters import read_filters
-from .library import UPLOAD_TYPES, deleted_html, ingest_report_html, library_html, shown_name
+from .library import UPLOAD_TYPES, dates_html, deleted_html, ingest_report_html, library_html, shown_name
 from .line import ModelLine
 from .people import speaker_choices, statements_html
 from .reader import article_page
-from .render import conversation_html
+from .render import conversation_html, empty_html
 from .runs import POLL_SECONDS, Ended, Failed, Run, Step, Waiting, Writing
 
 log = logging.getLogger(__name__)
@@ -144,11 +146,10 @@ class Desk:
             note="Searching the articles…",
         )
         turns.append(turn)
-        articles = self.articles()
         self.interrupts.pop(session, None)
 
         def shown(box=None) -> tuple:
-            return dump(turns), conversation_html(turns, articles), gr.skip() if box is None else box, "", False
+            return dump(turns), self.conversation(turns), gr.skip() if box is None else box, "", False
 
         yield shown(gr.update(value="", submit_btn=False, stop_btn=True))
         run = Run(self.assistant.stream(text, earlier or None, **chosen.kwargs()), self.line, ANSWERING).start()
@@ -193,37 +194,32 @@ class Desk:
     def new_chat(self, request: gr.Request) -> tuple:
         """Clears this chat (its follow-ups with it); an answer still coming is stopped."""
         self.interrupts[request.session_hash or ""] = NEW_CHAT
-        return [], conversation_html([], self.articles())
+        return [], self.conversation([])
 
-    def articles(self) -> int:
-        return self.assistant.index.catalog.count()[0]
+    def conversation(self, turns: list[Turn]) -> str:
+        return conversation_html(turns) if turns else empty_html(len(self.assistant.library()))
 
-    # --- what the page shows on load and after library changes
+    # --- what the page shows on load, and again after the library changes
 
     def load(self, saved: list) -> tuple:
         turns = restore(saved)
+        entries = self.assistant.library()
         return (
             dump(turns),
-            conversation_html(turns, self.articles()),
-            self.outlet_choices(),
+            conversation_html(turns) if turns else empty_html(len(entries)),
+            outlet_choices(entries),
+            dates_html(entries),
             self.speaker_choices(),
             self.model_status(),
         )
 
-    def outlet_choices(self):
-        outlets = sorted(self.assistant.index.catalog.sources(), key=str.lower)
-        info = (
-            f"{len(outlets)} outlet{'s' * (len(outlets) != 1)} in the library."
-            if outlets
-            else "None of the articles in the library names its outlet, so there is nothing to choose yet."
-        )
-        return gr.update(choices=outlets, info=info)
+    def library(self) -> tuple:
+        """All that shows the library: its table, the outlets and dates to filter on, the people it quotes."""
+        entries = self.assistant.library()
+        return library_html(entries), outlet_choices(entries), dates_html(entries), self.speaker_choices()
 
     def speaker_choices(self):
         return gr.update(choices=speaker_choices(self.assistant.speakers()))
-
-    def library(self) -> str:
-        return library_html(self.assistant.library())
 
     def add_files(self, files: list[str] | None, progress=gr.Progress(track_tqdm=True)) -> tuple:  # noqa: B008
         """Ingests each uploaded file in turn and reports what became of each. The progress shows the file it is on
@@ -240,13 +236,7 @@ class Desk:
         for name, report in reports:
             for problem in report.problems:
                 log.warning("upload %s: %s", name, problem)
-        return (
-            ingest_report_html(reports) if reports else "",
-            self.library(),
-            self.outlet_choices(),
-            self.speaker_choices(),
-            None,
-        )
+        return ingest_report_html(reports) if reports else "", *self.library(), None
 
     def delete(self, evt: gr.EventData) -> tuple:
         ids = [str(i) for i in getattr(evt, "ids", None) or []]
@@ -256,17 +246,27 @@ class Desk:
                 self.assistant.prepare_search()
         deleted = [doc_id for doc_id, done in gone.items() if done]
         missing = [doc_id for doc_id, done in gone.items() if not done]
-        return deleted_html(deleted, missing), self.library(), self.outlet_choices(), self.speaker_choices()
+        return deleted_html(deleted, missing), *self.library()
 
     def statements(self, person: str | None) -> str:
         person = (person or "").strip()
         found = self.assistant.quotes(person) if person else []
-        documents = self.assistant.index.catalog.metadata(s.doc_id for s in found)
-        return statements_html(person, found, documents)
+        documents = {doc_id: self.assistant.document(doc_id) for doc_id in {s.doc_id for s in found}}
+        return statements_html(person, found, {k: d for k, d in documents.items() if d})
 
     def filters_note(self, outlets: list[str] | None, after: str, before: str) -> str:
         chosen = read_filters(outlets, after, before)
         return note_html(chosen) if isinstance(chosen, str) else ""
+
+
+def outlet_choices(entries: list[tuple[Document, int]]):
+    outlets = sorted({d.source for d, _ in entries if d.source}, key=str.lower)
+    info = (
+        f"{len(outlets)} outlet{'s' * (len(outlets) != 1)} in the library."
+        if outlets
+        else "None of the articles in the library names its outlet, so there is nothing to choose yet."
+    )
+    return gr.update(choices=outlets, info=info)
 
 
 def html(value: str = "", elem_id: str | None = None, **options) -> gr.HTML:
@@ -323,6 +323,7 @@ def build_app(assistant: Assistant, warm_up: bool = True) -> gr.Blocks:
                     with gr.Row():
                         after = date_picker("Published on or after", "after")
                         before = date_picker("Published on or before", "before")
+                    dates = html(elem_id="dates")
                     filter_note = html(elem_id="filter-note")
             with gr.Tab("Library", id="library", elem_id="library-tab") as library_tab:
                 upload = gr.File(
@@ -352,7 +353,7 @@ def build_app(assistant: Assistant, warm_up: bool = True) -> gr.Blocks:
                 said = html(statements_html("", [], {}), "statements")
         html(READER_PANEL, "reader-host")
 
-        app.load(desk.load, [saved], [saved, conversation, outlets, person, status], show_progress="hidden")
+        app.load(desk.load, [saved], [saved, conversation, outlets, dates, person, status], show_progress="hidden")
         gr.Timer(2).tick(desk.model_status, None, status, show_progress="hidden", queue=False)
         question.submit(
             desk.ask,
@@ -366,15 +367,15 @@ def build_app(assistant: Assistant, warm_up: bool = True) -> gr.Blocks:
         export.click(None, None, None, js="() => window.newsdesk.exportChat()")
         for picker in (outlets, after, before):
             picker.change(desk.filters_note, [outlets, after, before], filter_note, queue=False)
-        library_tab.select(desk.library, None, library, show_progress="hidden")
+        library_tab.select(desk.library, None, [library, outlets, dates, person], show_progress="hidden")
         upload.upload(
             desk.add_files,
             [upload],
-            [report, library, outlets, person, upload],
+            [report, library, outlets, dates, person, upload],
             show_progress="full",
             show_progress_on=[report],
         )
-        library.delete_articles(desk.delete, None, [report, library, outlets, person])
+        library.delete_articles(desk.delete, None, [report, library, outlets, dates, person])
         person.change(desk.statements, [person], said, show_progress="hidden")
     return app
 

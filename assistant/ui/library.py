@@ -44,6 +44,16 @@ def library_html(entries: list[tuple[Document, int]]) -> str:
     )
 
 
+def dates_html(entries: list[tuple[Document, int]]) -> str:
+    """The dates the library's articles span, beside the date filters."""
+    days = sorted(d.published_at[:10] for d, _ in entries if d.published_at)
+    if not days:
+        return '<p class="dates">None of the articles in the library has a date, so a date filter matches none.</p>'
+    undated = len(entries) - len(days)
+    rest = f"; {undated} undated, which no date filter matches" if undated else ""
+    return f'<p class="dates">The articles are dated {days[0]} to {days[-1]}{rest}.</p>'
+
+
 def file_outcome(name: str, report: IngestReport) -> str:
     done = [
         f"{len(ids)} {what}"

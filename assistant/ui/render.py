@@ -151,9 +151,12 @@ def turn_html(turn: Turn, i: int, last: bool = False) -> str:
     )
 
 
-def conversation_html(turns: list[Turn], articles: int) -> str:
-    if turns:
-        return "".join(turn_html(turn, i, i == len(turns) - 1) for i, turn in enumerate(turns))
+def conversation_html(turns: list[Turn]) -> str:
+    return "".join(turn_html(turn, i, i == len(turns) - 1) for i, turn in enumerate(turns))
+
+
+def empty_html(articles: int) -> str:
+    """What a new chat shows: what to do first."""
     if not articles:
         return (
             '<div class="empty"><h2>The library is empty</h2>'
