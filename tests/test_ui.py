@@ -311,6 +311,9 @@ def test_stop_ends_the_answer_at_once_keeps_what_was_shown_and_typing_ahead_is_k
         ask(page, TWO_PARTS)
         expect(page.locator(".answer-text").first).to_contain_text("He Lifeng", timeout=WAIT)
         page.locator("#question textarea").fill("my next question")
+        page.locator("#question textarea").press("Enter")  # asks nothing yet, and says so
+        expect(page.locator("#question .busy-hint")).to_be_visible()
+        expect(turns(page)).to_have_count(1)
         page.locator("#question button.stop-button").click()
         expect(turns(page, "stopped")).to_have_count(1, timeout=3_000)
         expect(turns(page).first.locator(".answer-text")).to_contain_text("He Lifeng")

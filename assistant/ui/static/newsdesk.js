@@ -90,5 +90,20 @@
 
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape") newsdesk.close();
+    // Enter while an answer is coming asks nothing (the text stays, for later): say so rather than seem deaf.
+    const box = event.target.closest && event.target.closest("#question");
+    if (box && event.key === "Enter" && !event.shiftKey && box.querySelector(".stop-button")) {
+      let hint = box.querySelector(".busy-hint");
+      if (!hint) {
+        hint = document.createElement("p");
+        hint.className = "busy-hint";
+        hint.setAttribute("role", "status");
+        hint.textContent = "This question waits until the answer above is done, or you press Stop.";
+        box.appendChild(hint);
+      }
+      clearTimeout(hint.timer);
+      hint.hidden = false;
+      hint.timer = setTimeout(() => (hint.hidden = true), 4000);
+    }
   });
 })();
