@@ -50,10 +50,12 @@ class Scripted(GenericFakeChatModel):
 
     pause: float = 0.0
     load: float = 0.0
+    written: int = 0  # pieces written so far
 
     def _stream(self, *args, **kwargs):
         for chunk in super()._stream(*args, **kwargs):
             time.sleep(self.pause)
+            self.written += 1
             yield chunk
 
     def _generate(self, *args, **kwargs):
@@ -156,18 +158,23 @@ def reader_mark(page: Page):
 def test_an_answer_streams_in_as_it_stays_and_each_citation_opens_its_sentence_in_the_article(app, open_page):
     app.assistant.llm.pause = 0.05
     page = open_page(app.url)
+    box = page.locator("#question textarea")
     ask(page, TWO_PARTS)
-    seen = set()
+    expect(box).to_have_value("")  # taken
+    seen: set[str] = set()
     deadline = time.monotonic() + WAIT / 1000
     while not turns(page, "done").count() and time.monotonic() < deadline:
-        seen.add(page.locator(".answer-text").first.inner_text())
+        text = page.locator(".answer-text").first.inner_text()
+        if text and not any(seen):
+            box.fill("the next question, typed ahead")
+        seen.add(text)
         time.sleep(0.03)
     answered(page)
     final = page.locator(".answer-text").first.inner_text()
     shown = {text for text in seen if text}
     assert shown and all(final.startswith(text) for text in shown), "text that streamed in was changed after"
     assert any(SECOND_SENTENCE not in text for text in shown), "the answer did not stream: it came whole"
-    assert page.locator("#question textarea").input_value() == ""
+    expect(box).to_have_value("the next question, typed ahead")  # what streamed in after did not erase it
 
     cites = page.locator("#conversation .answer-text a.cite")
     cards = page.locator("#conversation ol.sources li.card")
@@ -316,6 +323,10 @@ def test_stop_ends_the_answer_at_once_keeps_what_was_shown_and_typing_ahead_is_k
         expect(turns(page)).to_have_count(1)
         page.locator("#question button.stop-button").click()
         expect(turns(page, "stopped")).to_have_count(1, timeout=3_000)
+        time.sleep(0.5)
+        written = app.assistant.llm.written
+        time.sleep(1.5)
+        assert app.assistant.llm.written == written, "the model went on writing after Stop"
         expect(turns(page).first.locator(".answer-text")).to_contain_text("He Lifeng")
         expect(turns(page).first.locator("li.card")).to_have_count(1)  # the shown sentence keeps its source
         assert page.locator("#question textarea").input_value() == "my next question"
