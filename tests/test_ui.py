@@ -175,6 +175,7 @@ def test_an_answer_streams_in_as_it_stays_and_each_citation_opens_its_sentence_i
     assert shown and all(final.startswith(text) for text in shown), "text that streamed in was changed after"
     assert any(SECOND_SENTENCE not in text for text in shown), "the answer did not stream: it came whole"
     expect(box).to_have_value("the next question, typed ahead")  # what streamed in after did not erase it
+    box.fill("")
 
     cites = page.locator("#conversation .answer-text a.cite")
     cards = page.locator("#conversation ol.sources li.card")
@@ -183,6 +184,7 @@ def test_an_answer_streams_in_as_it_stays_and_each_citation_opens_its_sentence_i
     for card in cards.all():
         assert not re.search(r"\d+-\d+|:\d+", card.inner_text()), "a card shows raw offsets"
     quotes = [card.locator("q.quote").inner_text().strip("“”") for card in cards.all()]
+    expect(page.locator("#model-status")).to_contain_text("Model ready", timeout=5_000)  # handed on when done
     page.screenshot(path=str(ARTIFACTS / "chat-with-sources.png"), full_page=True)
 
     for n in (0, 1):

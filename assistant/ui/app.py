@@ -1,10 +1,10 @@
 """The browser app: a Gradio page (ask, library, who said what) and, beside it, the reader page that citations open.
 
-Gradio gives the page, its events and their queue; what it does not do well is server-rendered HTML here (every
-piece escaped in ``render``) with a few lines of plain JavaScript (``static/``): citations that open a reader panel,
-copying answers as Markdown, sorting and selecting in the library. The conversation lives in the browser's storage,
-so a reload keeps it. Everyone shares one model, which answers one question at a time: questions wait in a
-``ModelLine`` and each shows its place in it."""
+Gradio gives the page, its events and their queue. What it does not do well (citations that open a reader, copying
+an answer with its sources, a library to search, sort and select in) is HTML made in ``render`` and its neighbours,
+where everything is escaped, with a few lines of plain JavaScript (``static/``). The conversation lives in the
+browser's storage, so a reload keeps it. Everyone shares one model, which answers one question at a time: a
+question that needs it waits in a ``ModelLine`` and shows its place there."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from .library import UPLOAD_TYPES, dates_html, deleted_html, ingest_report_html,
 from .line import ModelLine
 from .people import speaker_choices, statements_html
 from .reader import article_page
-from .render import conversation_html, empty_html
+from .render import conversation_html, empty_html, note_html
 from .runs import POLL_SECONDS, Ended, Failed, Run, Step, Waiting, Writing
 
 log = logging.getLogger(__name__)
@@ -55,10 +55,6 @@ def one_line(error: BaseException) -> str:
     return text[0] if text else type(error).__name__
 
 
-def note_html(problem: str) -> str:
-    return f'<p class="note" role="alert">{escape(problem)}</p>' if problem else ""
-
-
 class Desk:
     """What the page's events do, over one Assistant shared by everyone who has the app open."""
 
@@ -71,8 +67,8 @@ class Desk:
         self.writing = threading.Lock()  # one library change at a time
 
     def start_warm_up(self) -> threading.Thread:
-        """Readies the search structures and the model in the background, first in line, so that questions asked
-        meanwhile wait for it (and say so) rather than load a second copy."""
+        """Readies the search structures and the model in the background, first in line: a question that needs the
+        model meanwhile waits for it, and says so."""
         ticket = self.line.join(WARMING)
 
         def run() -> None:
@@ -285,10 +281,9 @@ def date_picker(label: str, elem_id: str) -> gr.HTML:
     )
 
 
-def build_app(assistant: Assistant, warm_up: bool = True) -> gr.Blocks:
+def build_app(assistant: Assistant) -> gr.Blocks:
     desk = Desk(assistant)
-    if warm_up:
-        desk.start_warm_up()
+    desk.start_warm_up()
     # The browser keeps the conversation under a key of this index: another index's citations would lead nowhere.
     index_key = hashlib.sha256(str(Path(assistant.settings.index_dir).resolve()).encode()).hexdigest()[:16]
 
@@ -384,7 +379,7 @@ def head() -> str:
     return f"<script>{(STATIC / 'newsdesk.js').read_text()}</script>"
 
 
-def server(assistant: Assistant, warm_up: bool = True) -> FastAPI:
+def server(assistant: Assistant) -> FastAPI:
     """The app to serve: the reader page, and the Gradio page at the root."""
     api = FastAPI(title="newsdesk")
 
@@ -395,7 +390,7 @@ def server(assistant: Assistant, warm_up: bool = True) -> FastAPI:
 
     return gr.mount_gradio_app(
         api,
-        build_app(assistant, warm_up),
+        build_app(assistant),
         path="/",
         css=(STATIC / "newsdesk.css").read_text(),
         head=head(),

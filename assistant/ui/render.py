@@ -107,6 +107,11 @@ def passage_card(p: Passage) -> str:
     return f'<li class="card">{reader_link(inner, p.doc_id, p.start, p.end, "source")}</li>'
 
 
+def note_html(problem: str) -> str:
+    """A problem with what was entered, said in a line beside it."""
+    return f'<p class="note" role="alert">{escape(problem)}</p>' if problem else ""
+
+
 def status_html(turn: Turn) -> str:
     if turn.phase is Phase.WAITING:
         return f'<p class="status busy">{escape(turn.note or "Waiting for the model…")}</p>'
