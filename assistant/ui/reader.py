@@ -4,26 +4,13 @@ in a panel beside the conversation; the same page opens in a tab of its own, and
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
 
 from ingest import Document
 
 from .render import byline, safe_url
 
-STYLE = """
-body { font: 17px/1.6 Georgia, 'Times New Roman', serif; color: #1f2937; background: #fff; margin: 0; }
-main { max-width: 44rem; margin: 0 auto; padding: 1.2rem 1.2rem 40vh; }
-h1 { font-size: 1.5rem; line-height: 1.3; margin: 0 0 .4rem; }
-.meta { font: 14px/1.5 system-ui, sans-serif; color: #4b5563; margin: 0 0 1.2rem; overflow-wrap: anywhere; }
-.meta a { color: #1d4ed8; }
-.text { white-space: pre-wrap; overflow-wrap: break-word; }
-mark { background: #fde68a; color: inherit; padding: .1em 0; box-shadow: 0 0 0 2px #f59e0b; border-radius: 2px;
-       scroll-margin: 30vh 0; }
-.gone { font: 16px/1.5 system-ui, sans-serif; }
-@media (prefers-color-scheme: dark) {
-  body { background: #111827; color: #e5e7eb; } .meta { color: #9ca3af; } .meta a { color: #93c5fd; }
-  mark { background: #78350f; color: #fff; }
-}
-"""
+STYLE = (Path(__file__).parent / "static" / "reader.css").read_text()
 
 
 def marked_span(document: Document, start: int | None, end: int | None) -> tuple[int, int] | None:

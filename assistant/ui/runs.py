@@ -125,7 +125,9 @@ class Run:
                     return
                 self.steps.put(event)
         except Exception as error:
-            if not self.stopped.is_set():  # a stopped model call may come back as any error of its backend
+            if self.stopped.is_set():  # a stopped model call may come back as any error of its backend
+                log.info("an answer was stopped while the model wrote it (%s)", type(error).__name__)
+            else:
                 log.exception("answering failed")
                 self.steps.put(Failed(error))
         finally:
