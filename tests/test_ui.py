@@ -167,6 +167,7 @@ def test_an_answer_streams_in_as_it_stays_and_each_citation_opens_its_sentence_i
         text = page.locator(".answer-text").first.inner_text()
         if text and not any(seen):
             box.fill("the next question, typed ahead")
+            page.locator("#follow-up input").check()
         seen.add(text)
         time.sleep(0.03)
     answered(page)
@@ -175,7 +176,9 @@ def test_an_answer_streams_in_as_it_stays_and_each_citation_opens_its_sentence_i
     assert shown and all(final.startswith(text) for text in shown), "text that streamed in was changed after"
     assert any(SECOND_SENTENCE not in text for text in shown), "the answer did not stream: it came whole"
     expect(box).to_have_value("the next question, typed ahead")  # what streamed in after did not erase it
+    expect(page.locator("#follow-up input")).to_be_checked()
     box.fill("")
+    page.locator("#follow-up input").uncheck()
 
     cites = page.locator("#conversation .answer-text a.cite")
     cards = page.locator("#conversation ol.sources li.card")

@@ -121,9 +121,9 @@ class Desk:
         request: gr.Request,
     ) -> AsyncIterator[tuple]:
         """Outputs: the stored conversation, its HTML, the question box, the filters' note, the follow-up box. The
-        question box is emptied once, when the question is taken, and not touched again: what is typed meanwhile
-        stays. Only a question the person marks as a follow-up is read with the one before it: an unrelated
-        question in the same chat is searched on its own."""
+        question and follow-up boxes are emptied once, when the question is taken, and not touched again: what is
+        typed or ticked meanwhile, for the next question, stays. Only a question the person marks as a follow-up is
+        read with the one before it: an unrelated question in the same chat is searched on its own."""
         session = request.session_hash or ""
         chosen = read_filters(outlets, after, before)
         if isinstance(chosen, str):
@@ -144,10 +144,17 @@ class Desk:
         turns.append(turn)
         self.interrupts.pop(session, None)
 
-        def shown(box=None) -> tuple:
-            return dump(turns), self.conversation(turns), gr.skip() if box is None else box, "", False
+        def shown(box=None, follow=None) -> tuple:
+            skip = gr.skip()
+            return (
+                dump(turns),
+                self.conversation(turns),
+                skip if box is None else box,
+                "",
+                skip if follow is None else follow,
+            )
 
-        yield shown(gr.update(value="", submit_btn=False, stop_btn=True))
+        yield shown(gr.update(value="", submit_btn=False, stop_btn=True), False)
         run = Run(self.assistant.stream(text, earlier or None, **chosen.kwargs()), self.line, ANSWERING).start()
         try:
             while session not in self.interrupts:
@@ -160,7 +167,7 @@ class Desk:
                 self.show(turn, step)
                 yield shown()
         finally:
-            run.stop()  # at once when stopped; when the page went away, the answer is not written for no one
+            run.stop()  # stopped, or the page went away: the model stops writing this answer either way
         interrupt = self.interrupts.pop(session, None)
         if interrupt == NEW_CHAT:
             turns.clear()
