@@ -7,7 +7,7 @@ import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-from assistant.ui import build_app, launch, server
+from assistant.ui.app import build_app, launch, server
 
 __all__ = ["build_app", "launch", "server"]
 

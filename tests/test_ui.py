@@ -21,7 +21,7 @@ from langchain_core.messages import AIMessage
 from playwright.sync_api import Page, expect, sync_playwright
 
 from assistant import Assistant
-from assistant.ui import server
+from assistant.ui.app import server
 
 from .conftest import free_port
 
