@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -93,9 +93,9 @@ class Assistant:
         author: str | Sequence[str] | None = None,
         published_after: DateLike = None,
         published_before: DateLike = None,
-    ) -> Iterator[Event]:
+    ) -> Generator[Event, None, None]:
         """``PassagesFound`` first, before any answer; then ``TextDelta``s of the answer as it stays, each sentence
-        checked before it is shown; then the ``FinalAnswer``."""
+        checked before it is shown; then the ``FinalAnswer``. Closing the generator stops the model writing."""
         if not question or not question.strip():
             raise ValueError("the question is empty")
         filters = Filters(source, author, published_after, published_before)
@@ -152,6 +152,14 @@ class Assistant:
 
     def documents(self, **filters) -> list[Document]:
         return self.index.catalog.documents(Filters(**filters))
+
+    def library(self) -> list[tuple[Document, int]]:
+        """Every article, without its text, with the number of chunks it is indexed in, newest first (undated
+        last): what a library view lists."""
+        counts = self.index.catalog.chunk_counts()
+        documents = sorted(self.index.catalog.metadata(counts).values(), key=lambda d: d.doc_id)
+        documents.sort(key=lambda d: d.published_at or "", reverse=True)
+        return [(d, counts[d.doc_id]) for d in documents]
 
     def document(self, doc_id: str) -> Document | None:
         return self.index.document(doc_id)

@@ -267,6 +267,10 @@ class Catalog:
     def text_chars(self) -> int:
         return self.db.execute("SELECT COALESCE(SUM(LENGTH(text)), 0) FROM documents").fetchone()[0]
 
+    def chunk_counts(self) -> dict[str, int]:
+        """How many chunks each document is indexed in."""
+        return {row[0]: row[1] for row in self.db.execute("SELECT doc_id, chunk_count FROM documents")}
+
     def count(self) -> tuple[int, int]:
         docs = self.db.execute("SELECT count(*) FROM documents").fetchone()[0]
         chunks = self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
