@@ -23,10 +23,9 @@ from ingest.text.sentences import sentence_spans
 from .generation.evidence import select_evidence, whole_documents
 from .generation.llm import ModelServerError, server_error
 from .generation.prompt import PROMPT, format_question, format_sources
-from .grounding.answerability import about_any_part, new_values, relation
 from .grounding.checker import REFUSAL_TEXT, AnswerChecker
 from .grounding.policy import Policy
-from .grounding.quoting import Citations, Quote, quoted
+from .grounding.quoting import Citations, Quote, answering_sentence, quoted, sentences_for_each_part
 from .question import Expects, Question
 from .retrieval.hybrid import HybridSearch
 from .retrieval.speakers import Said, on_topic, statements_of
@@ -163,11 +162,19 @@ class Answerer:
     ) -> Iterator[TextDelta]:
         """No sentence of the model's checked out: the shown sentence that answers the question, quoted, or a
         refusal in the model's words (or ours)."""
-        if fallback := self.answering_sentence(question, shown):
+        rarity = self.search.index.rarity
+        similarity = SentenceSimilarity(self.embedder)
+        if question.expects is Expects.VERDICT:
+            found = sentences_for_each_part(question, shown, similarity, self.policy)
+            lead = "The articles say (the verdict could not be checked against them):"
+        else:
+            found = [quote] if (quote := answering_sentence(question, shown, rarity, self.policy)) else []
+            lead = "The article says:"
+        if found:
             citations = Citations()
-            answer.text = quoted("The article says:", [fallback], citations)
+            answer.text = quoted(lead, found, citations)
             answer.citations, answer.made = citations.all(), Made.QUOTED
-            log.info("quoted %r for %r: the model's answer did not check out", fallback.text, question.text)
+            log.info("quoted %s for %r: the model's answer did not check out", [q.text for q in found], question.text)
             yield TextDelta(answer.text, answer.citations)
         else:
             refused(answer, Refusal.NOT_STATED, said)
@@ -285,28 +292,6 @@ class Answerer:
             return passages
         whole = Passage.of(document, top.chunk_id, document.text, 0, len(document.text), top.score, top.similarity)
         return [whole, *(p for p in passages if p.doc_id != top.doc_id)]
-
-    def answering_sentence(self, question: Question, sources: list[Source]) -> Quote | None:
-        """The shown sentence that answers the question best, if one does: about what was asked and holding what
-        it asks for. A verdict is the model's to give; a quoted sentence gives none."""
-        if question.expects in (Expects.VERDICT, Expects.QUOTE):
-            return None
-        question = question.itself()
-        rarity = self.search.index.rarity
-        best: tuple[float, Quote] | None = None
-        for source in sources:
-            for i, sentence in enumerate(source.sentences):
-                if not new_values(question, sentence.text):
-                    continue
-                context = f"{source.header} {source.sentences[i - 1].text if i else ''} {sentence.text}"
-                share = about_any_part(question, rarity, context)
-                if (
-                    share >= self.policy.min_about_to_quote
-                    and relation(question, rarity, sentence.text) >= self.policy.min_relation_to_quote
-                    and (best is None or share > best[0])
-                ):
-                    best = (share, Quote(source.passage, sentence.text, sentence.start, sentence.end))
-        return best[1] if best else None
 
     def warm_up(self) -> None:
         """Loads the model and runs the fixed part of the prompt, so that questions start from a cached prefix.

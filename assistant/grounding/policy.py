@@ -54,6 +54,10 @@ class Policy:
     min_about_to_quote: float = 0.55
     # And the share of what it asks about besides the names it gives: "the population of Kuala Lumpur" is not
     # answered by a sentence about talks in Kuala Lumpur. BBC tune (unanswerable questions).
+    # To a yes/no question whose verdict did not check out, each part's closest shown sentence is quoted if it is at
+    # least this close in meaning (embedding cosine): what the reader needs to judge, instead of a bare refusal.
+    # MultiHop tune (yes/no questions).
+    min_part_similarity_to_quote: float = 0.4
     min_relation_to_quote: float = 0.5
 
     # --- Evidence shown to the model (generation/evidence.py) ----------------------------------------------------

@@ -7,7 +7,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..types import Citation, Passage
+from ..question import Expects, Question
+from ..types import Citation, Passage, Source
+from .answerability import Rarity, about_any_part, new_values, relation
+from .policy import Policy
+from .support import Similarity
 
 
 class Citations:
@@ -64,3 +68,46 @@ def quoted(lead: str, quotes: Sequence[Quote], citations: Citations) -> str:
         n = citations.cite(quote.passage, quote.text, quote.start, quote.end)
         lines.append(f"> {quote.text} [{n}]")
     return "\n".join(lines)
+
+
+def answering_sentence(question: Question, sources: Sequence[Source], rarity: Rarity, policy: Policy) -> Quote | None:
+    """The shown sentence that answers the question best, if one does: about what was asked (and about what it asks
+    of whom it names, in its own words), holding what it asks for. A quote gives no verdict: see
+    ``sentences_for_each_part``."""
+    if question.expects in (Expects.VERDICT, Expects.QUOTE):
+        return None
+    question = question.itself()
+    best: tuple[float, Quote] | None = None
+    for source in sources:
+        for i, sentence in enumerate(source.sentences):
+            if not new_values(question, sentence.text):
+                continue
+            context = f"{source.header} {source.sentences[i - 1].text if i else ''} {sentence.text}"
+            share = about_any_part(question, rarity, context)
+            if (
+                share >= policy.min_about_to_quote
+                and relation(question, rarity, sentence.text) >= policy.min_relation_to_quote
+                and (best is None or share > best[0])
+            ):
+                best = (share, Quote(source.passage, sentence.text, sentence.start, sentence.end))
+    return best[1] if best else None
+
+
+def sentences_for_each_part(
+    question: Question, sources: Sequence[Source], similarity: Similarity, policy: Policy
+) -> list[Quote]:
+    """For a yes/no question, the shown sentence closest in meaning to each of its parts, from the outlets that part
+    names: what the reader needs to judge the verdict, when the model's could not be checked. All parts or none."""
+    parts = [(p.text, p.outlets) for p in question.parts] or [(question.text, tuple(question.named_sources))]
+    found: list[Quote] = []
+    for text, outlets in parts:
+        among = [(s, e) for s in sources for e in s.sentences if not outlets or s.passage.source in outlets]
+        if not among:
+            return []
+        cosines = similarity(text, [e.text for _, e in among])
+        best = max(range(len(among)), key=cosines.__getitem__)
+        if cosines[best] < policy.min_part_similarity_to_quote:
+            return []
+        source, sentence = among[best]
+        found.append(Quote(source.passage, sentence.text, sentence.start, sentence.end))
+    return list({(q.passage.doc_id, q.start): q for q in found}.values())
