@@ -28,7 +28,7 @@ from .grounding.policy import Policy
 from .grounding.quoting import Citations, Quote, answering_sentence, quoted, sentences_for_each_part
 from .question import Expects, Question
 from .retrieval.hybrid import HybridSearch
-from .retrieval.speakers import Said, on_topic, statements_of
+from .retrieval.speakers import Said, newest_first, on_topic, statements_of
 from .settings import Settings
 from .types import Answer, Event, FinalAnswer, Made, Passage, PassagesFound, Refusal, Source, TextDelta
 
@@ -209,7 +209,7 @@ class Answerer:
         chosen = budgeted(on or said[:1], self.policy.statement_chars)
         documents = self.catalog.metadata(st.doc_id for st in chosen)
         dates = {doc_id: d.published_at or "" for doc_id, d in documents.items()}
-        chosen.sort(key=lambda st: (dates.get(st.doc_id, ""), st.doc_id, -st.start), reverse=True)
+        chosen = newest_first(chosen, dates, question.topic or question.text)
         quotes = [
             Quote(Passage.of(documents[st.doc_id], st.doc_id, st.text, st.start, st.end), st.text, st.start, st.end)
             for st in chosen

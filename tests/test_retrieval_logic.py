@@ -1,5 +1,7 @@
 from assistant import Passage
 from assistant.retrieval.fusion import diversify, interleave, reciprocal_rank_fusion
+from assistant.retrieval.speakers import newest_first
+from ingest import Statement
 
 from .conftest import make_passage
 
@@ -38,3 +40,14 @@ def test_articles_from_one_template_are_not_taken_for_copies():
     barbarian = "Diablo 4 Barbarian build guide best skills aspects gems paragon boards leveling endgame arsenal"
     kept = diversify([passage("1", "a", sorcerer), passage("2", "b", barbarian)], k=2, max_per_document=2)
     assert [p.chunk_id for p in kept] == ["1", "2"]
+
+
+def test_a_persons_statements_show_newest_article_first_and_the_one_on_the_topic_first_within_it():
+    def said(doc_id: str, start: int, text: str) -> Statement:
+        return Statement(doc_id, "Ann Lee", text, start, start + len(text), quoted=True)
+
+    older_on_topic = said("old", 0, "Tariffs on steel will rise.")
+    first = said("new", 0, "We will implement the framework.")
+    on_topic = said("new", 40, "Steel tariffs are part of the framework.")
+    shown = newest_first([older_on_topic, first, on_topic], {"old": "2025-01-01", "new": "2025-02-01"}, "steel tariffs")
+    assert shown == [on_topic, first, older_on_topic]

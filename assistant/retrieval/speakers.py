@@ -109,3 +109,14 @@ def on_topic(
         found = search_weight / (1 + rank) if rank is not None else 0.0
         ranked.append(Said(tuple(statements), chunk_id, cosine + share, found))
     return sorted(ranked, key=lambda s: s.relevance + s.found, reverse=True)
+
+
+def newest_first(statements: Sequence[Statement], dates: dict[str, str], topic: str) -> list[Statement]:
+    """Statements to show: articles newest first; within an article, those that hold more of the topic's words first
+    (the sentence on rare earths before the other sentences of its run), then in reading order."""
+    words = set(stems(topic))
+    articles = sorted(
+        {st.doc_id for st in statements}, key=lambda doc_id: (dates.get(doc_id, ""), doc_id), reverse=True
+    )
+    rank = {doc_id: i for i, doc_id in enumerate(articles)}
+    return sorted(statements, key=lambda st: (rank[st.doc_id], -len(words & set(stems(st.text))), st.start))
