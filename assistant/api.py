@@ -54,9 +54,13 @@ class Assistant:
         """Adds files or folders (.txt .md .html .jsonl); unchanged articles are skipped, changed ones replaced."""
         if isinstance(paths, (str, Path)):
             paths = [paths]
-        return ingest(
-            paths, self.index, self.settings.chunk_chars, self.settings.max_file_mb * 1_000_000, progress=progress
-        )
+        s = self.settings
+        return ingest(paths, self.index, s.chunk_chars, s.max_file_mb * 1_000_000, s.ingest_batch_size, progress)
+
+    def reindex(self) -> int:
+        """Embeds every chunk again and rebuilds the search structures, from the catalog (the source of truth): the
+        repair for a lost or damaged vector store or search cache. Returns the number of chunks embedded."""
+        return self.index.reindex()
 
     def prepare_search(self) -> None:
         """Builds (and saves beside the index) the search structures for the index as it is now, which the next

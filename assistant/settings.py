@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     embedding_quantized: bool = True  # int8 ONNX export of the model (ingest/onnx_model.py); False: PyTorch fp32
     chunk_chars: int = 600
     max_file_mb: int = 50
+    ingest_batch_size: int = 128  # documents embedded and written at a time
 
     # Retrieval
     top_k: int = 5  # passages handed to the model

@@ -25,6 +25,22 @@ def ingest(
     """Streams documents through in batches so memory stays flat however large the collection is."""
     started = time.perf_counter()
     report = IngestReport()
+    with index.writing:  # one ingest at a time: another one waits for this one to finish
+        report.repaired = sum(index.reconcile())  # before "unchanged" is believed of anything
+        ingest_batches(paths, index, chunk_chars, max_bytes, batch_size, progress, report)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def ingest_batches(
+    paths: Iterable[str | Path],
+    index: Index,
+    chunk_chars: int,
+    max_bytes: int,
+    batch_size: int,
+    progress: bool,
+    report: IngestReport,
+) -> None:
     origins: dict[str, str] = {}
     batch: list[Document] = []
     bar = tqdm(unit=" docs", desc="ingest", disable=not progress, dynamic_ncols=True)
@@ -46,8 +62,6 @@ def ingest(
             batch = []
     write_batch(batch, index, chunk_chars, report)
     bar.close()
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def loaded(paths: Iterable[str | Path], max_bytes: int, skip: Path) -> Iterator[Document | IngestProblem]:

@@ -63,11 +63,25 @@ INSERT INTO statement_rules SELECT CASE WHEN EXISTS (SELECT 1 FROM documents) TH
 -- Counts committed writes that changed something, by any process: names the version saved search structures are of.
 CREATE TABLE IF NOT EXISTS generation (n INTEGER NOT NULL);
 INSERT INTO generation SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM generation);
+-- 1 from before a write touches the vector store until it and the catalog agree again: still 1 after a crash, which
+-- tells the next writer to reconcile the vectors with the catalog.
+CREATE TABLE IF NOT EXISTS vector_sync (dirty INTEGER NOT NULL);
+INSERT INTO vector_sync SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM vector_sync);
 -- BM25 moved to memory (ingest/memory_search.py): indexes made before that drop their full-text table.
 DROP TRIGGER IF EXISTS chunks_fts_insert;
 DROP TRIGGER IF EXISTS chunks_fts_delete;
 DROP TABLE IF EXISTS chunks_fts;
 """
+
+
+@dataclass(frozen=True)
+class ChunkToEmbed:
+    """A chunk as the vector store holds it, rebuilt from the catalog."""
+
+    chunk_id: str
+    text: str  # what is embedded: its headline and text
+    document: Document  # without its text: what the vector's metadata is made of
+    version: str  # the document's content hash when it was ingested
 
 
 @dataclass(frozen=True)
@@ -286,6 +300,34 @@ class Catalog:
             )
             found.update({row[0]: StoredChunk(*row) for row in rows})
         return found
+
+    def chunk_ids(self) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT chunk_id FROM chunks")}
+
+    def chunks_to_embed(self, chunk_ids: Sequence[str]) -> list[ChunkToEmbed]:
+        """These chunks as they were embedded at ingest (see Index.write), in catalog order."""
+        found: list[ChunkToEmbed] = []
+        for i in range(0, len(chunk_ids), 500):
+            batch = list(chunk_ids[i : i + 500])
+            rows = self.db.execute(
+                f"""SELECT c.chunk_id, c.title, c.text, d.doc_id, d.title, d.source, d.author, d.published_at,
+                           d.url, d.path, d.content_hash
+                    FROM chunks c JOIN documents d ON d.doc_id = c.doc_id
+                    WHERE c.chunk_id IN ({",".join("?" * len(batch))}) ORDER BY c.rowid""",
+                batch,
+            )
+            for cid, headline, text, doc_id, title, source, author, published_at, url, path, version in rows:
+                document = Document(doc_id, "", title, source, published_at, url, author, path)
+                found.append(ChunkToEmbed(cid, f"{headline}\n{text}" if headline else text, document, version))
+        return found
+
+    def vectors_dirty(self) -> bool:
+        """Whether a write may have left the vector store out of step with the catalog (it crashed, or runs now)."""
+        return bool(self.db.execute("SELECT dirty FROM vector_sync").fetchone()[0])
+
+    def mark_vectors(self, dirty: bool) -> None:
+        """Outside any transaction that counts as a new version: the catalog's content does not change."""
+        self.db.execute("UPDATE vector_sync SET dirty = ?", (int(dirty),))
 
     def generation(self) -> int:
         """How many writes have changed the catalog, by any process, since it was made."""

@@ -10,17 +10,23 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
+from filelock import FileLock
 
 from ..document import Chunk, Document
 from ..embedding import Embedder
 from ..loading.metadata import date_to_timestamp
 from ..statements import STATEMENT_RULES, statements
-from .catalog import Catalog, StoredChunk, chunk_id
+from .catalog import Catalog, ChunkToEmbed, StoredChunk, chunk_id
 from .filters import Filters
 from .search import MemorySearch, Ranking
 from .vectors import VectorStore, open_client
 
 log = logging.getLogger(__name__)
+EMBED_BATCH = 256  # chunks embedded and stored at a time when vectors are rebuilt from the catalog
+
+
+class IndexIncomplete(RuntimeError):
+    """The catalog holds chunks the vector store has no vector for, outside any write: a part of the index is lost."""
 
 
 class Index:
@@ -47,9 +53,13 @@ class Index:
         self.exact_search_chunks = 0 if chroma_host else exact_search_chunks
         self._memory: MemorySearch | None = None
         self._loading = threading.Lock()  # the lexical and the dense search ask for it at once
+        # One writer at a time, across processes; readers never take it. Reentrant: an ingest holds it for its whole
+        # run and each write takes it again.
+        self.writing = FileLock(self.directory / "write.lock")
 
     def write(self, items: Sequence[tuple[Document, list[Chunk]]]) -> None:
-        """Adds new versions first, commits the catalog, then drops old vectors: a crash never leaves a document unfindable."""
+        """Adds new versions first, commits the catalog, then drops old vectors: a crash never leaves a document
+        unfindable, and what it leaves behind (vectors the catalog does not name) the next write removes."""
         if not items:
             return
         ids, texts, metadatas = [], [], []
@@ -59,10 +69,59 @@ class Index:
                 # The headline gives a chunk the context its sentences lack ("he said", "the deal").
                 texts.append(f"{document.title}\n{chunk.text}" if document.title else chunk.text)
                 metadatas.append(vector_metadata(document))
-        self.vectors.add(ids, self.embedder.embed(texts), metadatas)
-        self.catalog.replace([(document, chunks, statements(document)) for document, chunks in items])
-        for document, _ in items:
-            self.vectors.delete_document(document.doc_id, keep_version=document.content_hash)
+        vectors = self.embedder.embed(texts)
+        with self.writing:
+            self.reconcile()
+            self.catalog.mark_vectors(dirty=True)
+            self.vectors.add(ids, vectors, metadatas)
+            self.catalog.replace([(document, chunks, statements(document)) for document, chunks in items])
+            for document, _ in items:
+                self.vectors.delete_document(document.doc_id, keep_version=document.content_hash)
+            self.catalog.mark_vectors(dirty=False)
+
+    def reconcile(self) -> tuple[int, int]:
+        """Makes the vector store hold a vector for exactly the catalog's chunks, if a crashed write or a lost
+        folder may have left it otherwise: (vectors removed, vectors restored)."""
+        with self.writing:
+            if not self.catalog.vectors_dirty() and self.vectors.count() == self.catalog.count()[1]:
+                return 0, 0
+            self.catalog.mark_vectors(dirty=True)
+            known, stored = self.catalog.chunk_ids(), self.vectors.ids()
+            extra, missing = sorted(stored - known), sorted(known - stored)
+            if extra:
+                log.warning(
+                    "removing %d vectors of chunks the catalog does not hold (left by an interrupted write)", len(extra)
+                )
+                self.vectors.delete(extra)
+            if missing:
+                log.warning("embedding again %d chunks that had no vector", len(missing))
+                self.embed_again(missing)
+            self.catalog.mark_vectors(dirty=False)
+            return len(extra), len(missing)
+
+    def reindex(self) -> int:
+        """Rebuilds every vector and the search structures from the catalog, the source of truth: the number of
+        chunks embedded."""
+        with self.writing:
+            self.catalog.mark_vectors(dirty=True)
+            self.vectors.delete(sorted(self.vectors.ids()))
+            known = self.catalog.chunk_ids()
+            self.embed_again(sorted(known))
+            self.catalog.mark_vectors(dirty=False)
+            shutil.rmtree(self.directory / "search" / self.vectors.collection.name, ignore_errors=True)
+            with self._loading:
+                self._memory = None
+            self.memory()
+            return len(known)
+
+    def embed_again(self, chunk_ids: Sequence[str]) -> None:
+        for i in range(0, len(chunk_ids), EMBED_BATCH):
+            chunks: list[ChunkToEmbed] = self.catalog.chunks_to_embed(chunk_ids[i : i + EMBED_BATCH])
+            self.vectors.add(
+                [c.chunk_id for c in chunks],
+                self.embedder.embed([c.text for c in chunks]),
+                [vector_metadata(c.document, c.version) for c in chunks],
+            )
 
     def restate(self) -> None:
         """Finds who said what again in every document, with today's rules."""
@@ -71,9 +130,14 @@ class Index:
         self.catalog.restate((statements(d) for d in documents), STATEMENT_RULES)
 
     def delete(self, doc_id: str) -> bool:
-        existed = self.catalog.delete(doc_id)
-        self.vectors.delete_document(doc_id)
-        return existed
+        """From the catalog first: vectors a crash leaves behind are found by no search and removed by the next write."""
+        with self.writing:
+            self.reconcile()
+            self.catalog.mark_vectors(dirty=True)
+            existed = self.catalog.delete(doc_id)
+            self.vectors.delete_document(doc_id)
+            self.catalog.mark_vectors(dirty=False)
+            return existed
 
     def dense_search(self, vector: np.ndarray, k: int, filters: Sequence[Filters | None]) -> list[Ranking]:
         """The vector ranked under each of several filters."""
@@ -98,22 +162,31 @@ class Index:
         """The search structures for the index as it is now: loaded as saved by whichever process built them for
         this version of the catalog, else built (and saved) again after any write, here or elsewhere."""
         with self._loading:
-            version = self.catalog.version()
-            if self._memory is None or self._memory.version != version:
+            memory, version = self._memory, self.catalog.version()
+            while memory is None or memory.version != version:
                 exact = self.catalog.count()[1] <= self.exact_search_chunks
-                saved = MemorySearch.load(self.saved_search(self.catalog.generation()), version)
-                if saved is None or (saved.vectors is not None) != exact:
-                    saved = self.built_memory(version, exact)
-                self._memory = saved
-            return self._memory
+                memory = MemorySearch.load(self.saved_search(self.catalog.generation()), version)
+                if memory is None or (memory.vectors is not None) != exact:
+                    memory = self.built_memory(version, exact)
+                if memory is None:  # another process replaced chunks meanwhile: built again for what it wrote
+                    version = self.catalog.version()
+            self._memory = memory
+            return memory
 
-    def built_memory(self, version: tuple[int, int], exact: bool) -> MemorySearch:
+    def built_memory(self, version: tuple[int, int], exact: bool) -> MemorySearch | None:
         generation, rows = self.catalog.search_rows()
         matrix = None
         if exact:
             vectors = self.known_vectors()
             vectors |= self.vectors.get([row.chunk_id for row in rows if row.chunk_id not in vectors])
-            rows = [row for row in rows if row.chunk_id in vectors]  # a chunk without its vector is not found
+            missing = sum(row.chunk_id not in vectors for row in rows)
+            if missing and self.catalog.generation() != generation:
+                return None  # a writer replaced chunks after they were read: their old vectors may be gone
+            if missing:
+                raise IndexIncomplete(
+                    f"{missing} of {len(rows)} passages in {self.directory} have no vector (is its chroma folder lost?): "
+                    f"run `newsdesk --index {self.directory} reindex`"
+                )
             matrix = np.array([vectors[row.chunk_id] for row in rows], np.float32).reshape(
                 len(rows), self.embedder.dimension
             )
@@ -146,11 +219,12 @@ class Index:
         return self.catalog.document(doc_id)
 
 
-def vector_metadata(document: Document) -> dict:
-    """What Chroma needs to filter on; Chroma rejects None values, so absent fields are left out."""
+def vector_metadata(document: Document, version: str | None = None) -> dict:
+    """What Chroma needs to filter on; Chroma rejects None values, so absent fields are left out. ``version``: the
+    document's content hash, when ``document`` is not whole."""
     metadata: dict[str, str | int] = {
         "doc_id": document.doc_id,
-        "version": document.content_hash,
+        "version": version or document.content_hash,
         "source_key": (document.source or "").lower(),
         "author_key": (document.author or "").lower(),
     }
