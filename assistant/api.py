@@ -12,6 +12,7 @@ from ingest import Document, Embedder, Filters, Index, IngestReport, Statement, 
 
 from .answering import Answerer, Message
 from .generation.llm import chat_model
+from .generation.prompt import SYSTEM
 from .grounding.policy import POLICY, Policy
 from .question import Question
 from .retrieval.hybrid import HybridSearch
@@ -100,10 +101,26 @@ class Assistant:
     ) -> Generator[Event, None, None]:
         """``PassagesFound`` first, before any answer; then ``TextDelta``s of the answer as it stays, each sentence
         checked before it is shown; then the ``FinalAnswer``. Closing the generator stops the model writing."""
-        if not question or not question.strip():
-            raise ValueError("the question is empty")
+        problem = self.question_problem(question)
+        if problem:
+            raise ValueError(problem)
         filters = Filters(source, author, published_after, published_before)
         yield from self.answerer.stream(question.strip(), history, filters or None)
+
+    def question_problem(self, question: str) -> str | None:
+        """Why the model cannot be asked this question, or None. The prompt must fit the model's context with the
+        evidence and the answer: counted before the model is called, at a conservative three characters a token
+        (English averages about four), since a server's tokenizer is not at hand."""
+        if not question or not question.strip():
+            return "the question is empty"
+        s = self.settings
+        room = s.context_tokens - s.max_tokens - (len(SYSTEM) + s.evidence_chars * s.evidence_rounds) // 3
+        if len(question) // 3 > room:
+            return (
+                f"the question is too long for the model's context: about {len(question) // 3} tokens, and "
+                f"{max(room, 0)} are left of NEWSDESK_CONTEXT_TOKENS={s.context_tokens} beside the sources and the answer"
+            )
+        return None
 
     def evidence(self, question: str, **filters) -> list[list[Source]]:
         """The sentences shown to the model for ``question`` in each round of reading it may take (the next round

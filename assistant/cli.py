@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -12,13 +13,70 @@ import click
 from .types import Answer, Citation, FinalAnswer, TextDelta
 
 
+class InputError(click.ClickException):
+    """Something the user typed or set is wrong: one line, exit code 2, as click's own usage errors."""
+
+    exit_code = 2
+
+
+class Newsdesk(click.Group):
+    """Says what went wrong in one line, without a traceback, for the failures a user can act on."""
+
+    def invoke(self, ctx: click.Context):
+        from ingest.index.index import IndexIncomplete
+        from ingest.index.vectors import EmbedderMismatch
+
+        from .generation.llm import ModelServerError
+
+        try:
+            return super().invoke(ctx)
+        except (IndexIncomplete, EmbedderMismatch, ModelServerError) as error:
+            raise click.ClickException(str(error)) from None
+        except sqlite3.DatabaseError as error:
+            index = ctx.obj or "newsdesk-index"
+            raise click.ClickException(
+                f"the catalog {Path(index) / 'catalog.sqlite3'} is unreadable ({error}): it is the source of truth, "
+                "so restore it from a backup, or move the index aside and run `newsdesk ingest` on your files again"
+            ) from None
+
+
+def checked_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from ingest.index.filters import Filters
+
+    if value is None:
+        return None
+    try:
+        Filters(published_after=value).after_ts  # noqa: B018  # parses it, as a search will
+    except ValueError as error:
+        why = "" if str(error).startswith("not a date") else f" ({error})"
+        name = (param.name or "").removeprefix("published_")
+        raise InputError(f"--{name}: {value!r} is not a date{why}") from None
+    return value
+
+
+def positive(ctx: click.Context, param: click.Parameter, value: int) -> int:
+    if value < 1:
+        raise InputError(f"-{param.name}: {value} passages is not a number to ask for; give 1 or more")
+    return value
+
+
 def filter_options(command):
     for option in reversed(
         [
             click.option("--source", multiple=True, help="Only articles from this outlet (repeatable)."),
             click.option("--author", multiple=True, help="Only articles by this author (repeatable)."),
-            click.option("--after", "published_after", help="Only articles published on or after this date."),
-            click.option("--before", "published_before", help="Only articles published on or before this date."),
+            click.option(
+                "--after",
+                "published_after",
+                callback=checked_date,
+                help="Only articles published on or after this date.",
+            ),
+            click.option(
+                "--before",
+                "published_before",
+                callback=checked_date,
+                help="Only articles published on or before this date.",
+            ),
         ]
     ):
         command = option(command)
@@ -34,7 +92,7 @@ def filters_from(source, author, published_after, published_before) -> dict:
     }
 
 
-@click.group()
+@click.group(cls=Newsdesk)
 @click.option(
     "--index",
     "index_dir",
@@ -49,14 +107,22 @@ def cli(ctx: click.Context, index_dir: Path | None):
 
 
 def open_assistant(ctx: click.Context):
-    from ingest.index.vectors import EmbedderMismatch
+    from pydantic import ValidationError
 
     from .api import Assistant
 
     try:
         return Assistant(ctx.obj)
-    except EmbedderMismatch as error:
-        raise click.ClickException(str(error)) from None
+    except ValidationError as error:
+        raise InputError(bad_setting(error)) from None
+
+
+def bad_setting(error) -> str:
+    """A pydantic ValidationError of the settings, as the variable a user would set."""
+    first = error.errors()[0]
+    name = "NEWSDESK_" + "_".join(str(part) for part in first["loc"]).upper()
+    more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+    return f"setting {name}={first.get('input')!r}: {first['msg']}{more}"
 
 
 @cli.command()
@@ -83,7 +149,12 @@ def ingest(ctx, paths, progress):
 @click.pass_context
 def ask(ctx, question, as_json, **filters):
     """Answer a question from the articles, with citations."""
+    if not question.strip():
+        raise InputError("the question is empty")
     assistant = open_assistant(ctx)
+    problem = assistant.question_problem(question)
+    if problem:
+        raise InputError(problem)
     events = assistant.stream(question, **filters_from(**filters))
     if as_json:
         click.echo(json.dumps(final_answer(events).to_dict(), ensure_ascii=False, indent=2))
@@ -122,7 +193,7 @@ def format_citations(citations: list[Citation]) -> str:
 
 @cli.command()
 @click.argument("query")
-@click.option("-k", "k", default=10, show_default=True, help="How many passages.")
+@click.option("-k", "k", default=10, show_default=True, callback=positive, help="How many passages.")
 @click.option("--json", "as_json", is_flag=True, help="Print the passages as JSON.")
 @filter_options
 @click.pass_context
@@ -188,6 +259,14 @@ def docs_delete(ctx, doc_ids):
     click.echo(f"deleted {len(doc_ids) - len(missing)}")
     if missing:
         sys.exit(1)
+
+
+@cli.command()
+@click.pass_context
+def reindex(ctx):
+    """Rebuild the vectors and search structures from the catalog (after a lost chroma folder or damaged cache)."""
+    chunks = open_assistant(ctx).reindex()
+    click.echo(f"reindexed {chunks} chunks")
 
 
 @cli.command()

@@ -4,6 +4,7 @@ structures agree, nothing is lost, and what cannot be helped is said in one line
 import json
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -102,3 +103,74 @@ def test_killed_ingest_and_delete_leave_catalog_vectors_and_search_in_step(tmp_p
     assert catalog == vectors == search
     kept = {json.loads(line)["id"] for line in second.read_text().splitlines()} - set(doomed)
     assert {cid.split("::")[0] for cid in catalog} == kept
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """An index of 8 economy articles, built once by the command (which closes it whole); tests copy it."""
+    folder = tmp_path_factory.mktemp("built")
+    index = folder / "index"
+    assert newsdesk("ingest", str(corpus(folder / "first.jsonl", 8)), index=index).returncode == 0
+    return index
+
+
+@pytest.fixture
+def index(built, tmp_path) -> Path:
+    copy = tmp_path / "index"
+    shutil.copytree(built, copy)
+    return copy
+
+
+def found_ids(index: Path, query: str = "economy officials", k: int = 100) -> set[str]:
+    return {p.doc_id for p in Assistant(index, max_per_document=100).search(query, k)}
+
+
+def one_line(result: subprocess.CompletedProcess) -> str:
+    lines = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    return lines[0]
+
+
+def test_a_lost_chroma_folder_is_reported_and_the_next_ingest_restores_it(index, tmp_path):
+    shutil.rmtree(index / "chroma")
+    shutil.rmtree(index / "search")
+    searched = newsdesk("search", "economy", index=index)
+    assert searched.returncode == 1 and f"newsdesk --index {index} reindex" in one_line(searched)
+
+    ingested = newsdesk("ingest", str(corpus(tmp_path / "new.jsonl", 1, prefix="n")), index=index)
+    assert ingested.returncode == 0 and "1 added" in ingested.stdout and "vectors repaired" in ingested.stdout
+    assert found_ids(index) == {f"a{i}" for i in range(8)} | {"n0"}  # older articles are not dropped
+
+
+def test_reingesting_after_a_lost_chroma_folder_does_not_call_missing_vectors_unchanged(index, tmp_path):
+    shutil.rmtree(index / "chroma")
+    again = newsdesk("ingest", str(corpus(tmp_path / "first.jsonl", 8)), index=index)
+    assert "8 unchanged" in again.stdout and "vectors repaired" in again.stdout
+    catalog, vectors, search = agreement(index)
+    assert len(catalog) > 8 and catalog == vectors == search
+
+
+def test_reindex_rebuilds_vectors_and_search_from_the_catalog(index):
+    shutil.rmtree(index / "chroma")
+    rebuilt = newsdesk("reindex", index=index)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    catalog, vectors, search = agreement(index)
+    assert f"reindexed {len(catalog)} chunks" in rebuilt.stdout
+    assert catalog == vectors == search and found_ids(index) == {f"a{i}" for i in range(8)}
+
+
+def test_a_truncated_search_cache_is_built_again(index):
+    (saved,) = (index / "search" / "newsdesk").glob("*/arrays.npz")
+    saved.write_bytes(saved.read_bytes()[:100])
+    searched = newsdesk("search", "economy officials", "--json", "-k", "100", index=index)
+    assert searched.returncode == 0, searched.stderr
+    assert {p["doc_id"] for p in json.loads(searched.stdout)} == {f"a{i}" for i in range(8)}
+    assert "damaged" in searched.stderr
+
+
+def test_a_truncated_catalog_is_reported_in_one_line(index):
+    catalog = index / "catalog.sqlite3"
+    catalog.write_bytes(catalog.read_bytes()[:8192])
+    for command in (["search", "economy"], ["docs", "list"]):
+        result = newsdesk(*command, index=index)
+        assert result.returncode == 1 and "catalog" in one_line(result) and "newsdesk ingest" in one_line(result)
