@@ -25,7 +25,7 @@ def ingest(
     """Streams documents through in batches so memory stays flat however large the collection is."""
     started = time.perf_counter()
     report = IngestReport()
-    with index.writing:  # one ingest at a time: another one waits for this one to finish
+    with index.locked():  # one ingest at a time: another one waits for this one to finish
         report.repaired = sum(index.reconcile())  # before "unchanged" is believed of anything
         ingest_batches(paths, index, chunk_chars, max_bytes, batch_size, progress, report)
     report.seconds = time.perf_counter() - started

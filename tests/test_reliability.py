@@ -174,3 +174,32 @@ def test_a_truncated_catalog_is_reported_in_one_line(index):
     for command in (["search", "economy"], ["docs", "list"]):
         result = newsdesk(*command, index=index)
         assert result.returncode == 1 and "catalog" in one_line(result) and "newsdesk ingest" in one_line(result)
+
+
+def test_two_writers_and_a_long_lived_reader_on_one_index(tmp_path):
+    index = tmp_path / "index"
+    # Like `serve --ingest`: a process that ingested, then keeps searching while others write.
+    reader = Assistant(index, chunk_chars=300)
+    assert reader.ingest(corpus(tmp_path / "first.jsonl", 6)).ok
+    writers = [
+        start("ingest", str(corpus(tmp_path / f"{prefix}.jsonl", 16, prefix=prefix, topic=topic)), index=index)
+        for prefix, topic in (("b", "trade"), ("c", "farming"))
+    ]
+    failures, searches = [], 0
+    while any(w.poll() is None for w in writers):
+        try:
+            assert reader.search("economy officials", 10)
+            searches += 1
+        except Exception as error:  # every failure counts, whatever its kind
+            failures.append(repr(error))
+    results = [(w.returncode, w.stdout.read(), w.stderr.read()) for w in writers]
+    for code, out, err in results:
+        assert code == 0 and "16 added" in out and "Traceback" not in err, err
+    assert not failures and searches > 0
+    # The reader sees what the others wrote, once they are done, and writes after them.
+    assert {p.doc_id[0] for p in reader.search("farming officials", 10)} >= {"c"}
+    assert reader.ingest(corpus(tmp_path / "d.jsonl", 2, prefix="d", topic="fishing")).ok
+    catalog, vectors, search = agreement(index)
+    assert catalog == vectors == search
+    expected = {f"{p}{i}" for p, n in (("a", 6), ("b", 16), ("c", 16), ("d", 2)) for i in range(n)}
+    assert {cid.split("::")[0] for cid in catalog} == expected

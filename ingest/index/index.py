@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import logging
 import shutil
+import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
+from chromadb.api.client import SharedSystemClient
+from chromadb.errors import ChromaError
 from filelock import FileLock
 
 from ..document import Chunk, Document
@@ -22,6 +27,7 @@ from .search import MemorySearch, Ranking
 from .vectors import VectorStore, open_client
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 EMBED_BATCH = 256  # chunks embedded and stored at a time when vectors are rebuilt from the catalog
 
 
@@ -47,15 +53,15 @@ class Index:
         self.catalog = Catalog(self.directory / "catalog.sqlite3")
         if self.catalog.statement_rules() != STATEMENT_RULES:
             self.restate()
-        self.vectors = VectorStore(
-            open_client(self.directory / "chroma", chroma_host, chroma_port), collection, embedder.name
-        )
+        self.chroma = (chroma_host, chroma_port)
+        self.vectors = VectorStore(open_client(self.directory / "chroma", *self.chroma), collection, embedder.name)
         self.exact_search_chunks = 0 if chroma_host else exact_search_chunks
         self._memory: MemorySearch | None = None
         self._loading = threading.Lock()  # the lexical and the dense search ask for it at once
         # One writer at a time, across processes; readers never take it. Reentrant: an ingest holds it for its whole
         # run and each write takes it again.
         self.writing = FileLock(self.directory / "write.lock")
+        self._seen = self.catalog.version()[0]  # other connections' commits when the vector store was opened
 
     def write(self, items: Sequence[tuple[Document, list[Chunk]]]) -> None:
         """Adds new versions first, commits the catalog, then drops old vectors: a crash never leaves a document
@@ -70,7 +76,7 @@ class Index:
                 texts.append(f"{document.title}\n{chunk.text}" if document.title else chunk.text)
                 metadatas.append(vector_metadata(document))
         vectors = self.embedder.embed(texts)
-        with self.writing:
+        with self.locked():
             self.reconcile()
             self.catalog.mark_vectors(dirty=True)
             self.vectors.add(ids, vectors, metadatas)
@@ -82,7 +88,7 @@ class Index:
     def reconcile(self) -> tuple[int, int]:
         """Makes the vector store hold a vector for exactly the catalog's chunks, if a crashed write or a lost
         folder may have left it otherwise: (vectors removed, vectors restored)."""
-        with self.writing:
+        with self.locked():
             if not self.catalog.vectors_dirty() and self.vectors.count() == self.catalog.count()[1]:
                 return 0, 0
             self.catalog.mark_vectors(dirty=True)
@@ -102,7 +108,7 @@ class Index:
     def reindex(self) -> int:
         """Rebuilds every vector and the search structures from the catalog, the source of truth: the number of
         chunks embedded."""
-        with self.writing:
+        with self.locked():
             self.catalog.mark_vectors(dirty=True)
             self.vectors.delete(sorted(self.vectors.ids()))
             known = self.catalog.chunk_ids()
@@ -131,7 +137,7 @@ class Index:
 
     def delete(self, doc_id: str) -> bool:
         """From the catalog first: vectors a crash leaves behind are found by no search and removed by the next write."""
-        with self.writing:
+        with self.locked():
             self.reconcile()
             self.catalog.mark_vectors(dirty=True)
             existed = self.catalog.delete(doc_id)
@@ -144,7 +150,9 @@ class Index:
         memory = self.memory()
         if memory.vectors is not None:
             return memory.dense(vector, k, filters)
-        return [self.vectors.search(vector, k, (f or Filters()).chroma_where()) for f in filters]
+        return self.from_vectors(
+            lambda store: [store.search(vector, k, (f or Filters()).chroma_where()) for f in filters]
+        )
 
     def lexical_search(self, query: str, k: int, filters: Filters | None = None) -> Ranking:
         """BM25 over chunk headlines and texts."""
@@ -156,7 +164,36 @@ class Index:
 
     def vectors_of(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
         """The stored vectors of these chunks, from memory when it holds them."""
-        return self.memory().vectors_of(chunk_ids) or self.vectors.get(list(chunk_ids))
+        return self.memory().vectors_of(chunk_ids) or self.from_vectors(lambda store: store.get(list(chunk_ids)))
+
+    def from_vectors(self, read: Callable[[VectorStore], T]) -> T:
+        """``read`` of the vector store, opened again once if it fails: an embedded Chroma that another process
+        wrote to fails to find the new ids ("Error finding id") until it is opened again."""
+        try:
+            return read(self.vectors)
+        except (ChromaError, sqlite3.OperationalError) as error:
+            log.info("the vector store failed (%s); opening it again", error)
+        self.reopen_vectors()
+        return read(self.vectors)
+
+    def reopen_vectors(self) -> None:
+        if not self.chroma[0]:
+            # Chroma keeps one instance per folder in this process: forgotten, so that the next one reads the disk.
+            SharedSystemClient.clear_system_cache()
+        client = open_client(self.directory / "chroma", *self.chroma)
+        self.vectors = VectorStore(client, self.vectors.collection.name, self.embedder.name)
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Holds the write lock; a vector store that another process wrote to since this one last did is opened
+        again first, since an embedded Chroma does not see another process's writes."""
+        with self.writing:
+            if self.writing.lock_counter == 1 and self.catalog.version()[0] != self._seen:
+                self.reopen_vectors()
+            try:
+                yield
+            finally:
+                self._seen = self.catalog.version()[0]
 
     def memory(self) -> MemorySearch:
         """The search structures for the index as it is now: loaded as saved by whichever process built them for
@@ -178,7 +215,8 @@ class Index:
         matrix = None
         if exact:
             vectors = self.known_vectors()
-            vectors |= self.vectors.get([row.chunk_id for row in rows if row.chunk_id not in vectors])
+            wanted = [row.chunk_id for row in rows if row.chunk_id not in vectors]
+            vectors |= self.from_vectors(lambda store: store.get(wanted))
             missing = sum(row.chunk_id not in vectors for row in rows)
             if missing and self.catalog.generation() != generation:
                 return None  # a writer replaced chunks after they were read: their old vectors may be gone
