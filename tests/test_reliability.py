@@ -9,12 +9,13 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
-from assistant import Assistant
+from assistant import Assistant, Settings
 
 NEWSDESK = Path(sys.executable).parent / "newsdesk"
 FAST = {"NEWSDESK_INGEST_BATCH_SIZE": "4", "NEWSDESK_CHUNK_CHARS": "300"}
@@ -203,3 +204,55 @@ def test_two_writers_and_a_long_lived_reader_on_one_index(tmp_path):
     assert catalog == vectors == search
     expected = {f"{p}{i}" for p, n in (("a", 6), ("b", 16), ("c", 16), ("d", 2)) for i in range(n)}
     assert {cid.split("::")[0] for cid in catalog} == expected
+
+
+def as_reader(index: Path) -> list[str]:
+    """The command prefix that runs newsdesk as a user who cannot write ``index``: root ignores permissions."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("root ignores file permissions and setpriv (util-linux) is not installed to run as nobody")
+    return [setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+
+
+@pytest.fixture
+def shared():
+    """A folder another user can reach (pytest's own are root's alone)."""
+    folder = Path(tempfile.mkdtemp(prefix="newsdesk-shared-"))
+    folder.chmod(0o755)
+    yield folder
+    subprocess.run(["chmod", "-R", "u+w", str(folder)], check=True)
+    shutil.rmtree(folder)
+
+
+@pytest.mark.parametrize("saved_search", [True, False])
+def test_a_read_only_index_still_lists_searches_and_answers(built, shared, saved_search):
+    from .model_server import backend, model_server
+
+    index = Path(shutil.copytree(built, shared / "index"))
+    if not saved_search:  # then it is built from the vector store, in memory only
+        shutil.rmtree(index / "search")
+    home = shared / "home"  # the reader's own, writable
+    home.mkdir()
+    home.chmod(0o777)
+    models = shared / "models"  # the exported embedder, where the reader can read it (root's home is closed)
+    models.mkdir()
+    for exported in Settings().model_cache_dir.glob("embedder-*.onnx"):
+        shutil.copyfile(exported, models / exported.name)
+    subprocess.run(["chmod", "-R", "a-w", str(index)], check=True)
+    with model_server() as (url, prompts):
+        env = {**os.environ, **FAST, **backend(url), "NEWSDESK_MODEL_CACHE_DIR": str(models), "HOME": str(home)}
+
+        def run(*args: str) -> subprocess.CompletedProcess:
+            command = [*as_reader(index), str(NEWSDESK), "--index", str(index), *args]
+            return subprocess.run(command, capture_output=True, text=True, timeout=300, env=env, check=False)
+
+        listed = run("docs", "list")
+        searched = run("search", "region a5", "--json", "-k", "3")
+        asked = run("ask", "What changed in the economy of region a5?", "--json")
+    for result in (listed, searched, asked):
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert listed.stdout.count("\n") == 8
+    assert json.loads(searched.stdout)[0]["doc_id"] == "a5"
+    assert json.loads(asked.stdout)["citations"][0]["doc_id"] == "a5" and prompts

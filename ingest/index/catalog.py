@@ -6,17 +6,22 @@ against this catalog, not the reverse.
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from ..document import Chunk, Document
 from ..loading.metadata import date_to_timestamp
 from ..statements import STATEMENT_RULES, Statement, speaker_key
 from .filters import Filters
 from .search import SearchRow
+
+log = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -102,10 +107,19 @@ def chunk_id(doc_id: str, content_hash: str, position: int) -> str:
 class Catalog:
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self.read_only = path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+        if self.read_only:
+            # Nothing can write it, and SQLite could not make the WAL's shared-memory file beside it: opened as an
+            # unchanging file, it is read without either.
+            log.info("the catalog %s is read-only: opened for reading", path)
+            target, uri = f"file:{quote(str(path.resolve()))}?mode=ro&immutable=1", True
+        else:
+            target, uri = str(path), False
+        self.db = sqlite3.connect(target, uri=uri, check_same_thread=False, isolation_level=None)
         self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(SCHEMA.format(rules=STATEMENT_RULES))
+        if not self.read_only:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.executescript(SCHEMA.format(rules=STATEMENT_RULES))
         self._writes = 0  # commits on this connection, which data_version does not count
         self._cache: dict[str, tuple[tuple[int, int], object]] = {}
 

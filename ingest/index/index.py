@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 import shutil
 import sqlite3
+import stat
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -51,10 +53,13 @@ class Index:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.embedder = embedder
         self.catalog = Catalog(self.directory / "catalog.sqlite3")
-        if self.catalog.statement_rules() != STATEMENT_RULES:
+        if self.catalog.statement_rules() != STATEMENT_RULES and not self.catalog.read_only:
             self.restate()
         self.chroma = (chroma_host, chroma_port)
-        self.vectors = VectorStore(open_client(self.directory / "chroma", *self.chroma), collection, embedder.name)
+        self.collection = collection
+        self._copy: tempfile.TemporaryDirectory | None = None
+        # Opened when first needed in a read-only index, whose saved search structures may spare it altogether.
+        self._vectors = None if self.catalog.read_only else self.open_vectors()
         self.exact_search_chunks = 0 if chroma_host else exact_search_chunks
         self._memory: MemorySearch | None = None
         self._loading = threading.Lock()  # the lexical and the dense search ask for it at once
@@ -114,7 +119,7 @@ class Index:
             known = self.catalog.chunk_ids()
             self.embed_again(sorted(known))
             self.catalog.mark_vectors(dirty=False)
-            shutil.rmtree(self.directory / "search" / self.vectors.collection.name, ignore_errors=True)
+            shutil.rmtree(self.directory / "search" / self.collection, ignore_errors=True)
             with self._loading:
                 self._memory = None
             self.memory()
@@ -180,8 +185,24 @@ class Index:
         if not self.chroma[0]:
             # Chroma keeps one instance per folder in this process: forgotten, so that the next one reads the disk.
             SharedSystemClient.clear_system_cache()
-        client = open_client(self.directory / "chroma", *self.chroma)
-        self.vectors = VectorStore(client, self.vectors.collection.name, self.embedder.name)
+        self._vectors = self.open_vectors()
+
+    @property
+    def vectors(self) -> VectorStore:
+        if self._vectors is None:
+            self._vectors = self.open_vectors()
+        return self._vectors
+
+    def open_vectors(self) -> VectorStore:
+        folder = self.directory / "chroma"
+        if self.catalog.read_only and not self.chroma[0]:
+            # Chroma writes into its folder as it opens it: a read-only one is read from a writable copy.
+            log.warning("the index is read-only: reading a copy of its vector store")
+            self._copy = tempfile.TemporaryDirectory(prefix="newsdesk-chroma-")
+            folder = Path(shutil.copytree(folder, Path(self._copy.name) / "chroma", copy_function=shutil.copyfile))
+            for path in [folder, *folder.rglob("*")]:
+                path.chmod(path.stat().st_mode | stat.S_IWUSR)
+        return VectorStore(open_client(folder, *self.chroma), self.collection, self.embedder.name)
 
     @contextmanager
     def locked(self) -> Iterator[None]:
@@ -240,7 +261,7 @@ class Index:
         return memory
 
     def saved_search(self, generation: int) -> Path:
-        return self.directory / "search" / self.vectors.collection.name / str(generation)
+        return self.directory / "search" / self.collection / str(generation)
 
     def known_vectors(self) -> dict[str, np.ndarray]:
         """The vectors already in memory, by chunk id: a chunk id names one version of one chunk, so its vector
