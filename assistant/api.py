@@ -9,6 +9,7 @@ from pathlib import Path
 from langchain_core.language_models import BaseChatModel
 
 from ingest import Document, Embedder, Filters, Index, IngestReport, Statement, ingest
+from ingest.pipeline import OnConflict
 
 from .answering import Answerer, Message
 from .generation.llm import chat_model
@@ -51,12 +52,23 @@ class Assistant:
         self.hybrid = HybridSearch(self.index, s.candidates, s.max_per_document)
         self._answerer: Answerer | None = None
 
-    def ingest(self, paths: Iterable[str | Path] | str | Path, progress: bool = False) -> IngestReport:
-        """Adds files or folders (.txt .md .html .jsonl); unchanged articles are skipped, changed ones replaced."""
+    def ingest(
+        self, paths: Iterable[str | Path] | str | Path, progress: bool = False, on_conflict: OnConflict | None = None
+    ) -> IngestReport:
+        """Adds files or folders (.txt .md .html .jsonl); unchanged articles are skipped, changed ones replaced.
+        ``on_conflict``: for a file named like an article from another file (default: the setting, "refuse")."""
         if isinstance(paths, (str, Path)):
             paths = [paths]
         s = self.settings
-        return ingest(paths, self.index, s.chunk_chars, s.max_file_mb * 1_000_000, s.ingest_batch_size, progress)
+        return ingest(
+            paths,
+            self.index,
+            s.chunk_chars,
+            s.max_file_mb * 1_000_000,
+            s.ingest_batch_size,
+            progress,
+            on_conflict or s.on_conflict,
+        )
 
     def reindex(self) -> int:
         """Embeds every chunk again and rebuilds the search structures, from the catalog (the source of truth): the

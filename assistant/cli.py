@@ -128,11 +128,16 @@ def bad_setting(error) -> str:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+@click.option(
+    "--on-conflict",
+    type=click.Choice(["refuse", "rename", "replace"]),
+    help="A file named like an article from another file: refuse it (default), keep both, or replace the first.",
+)
 @click.pass_context
-def ingest(ctx, paths, progress):
+def ingest(ctx, paths, progress, on_conflict):
     """Add articles from files or folders (.txt .md .html .jsonl)."""
     assistant = open_assistant(ctx)
-    report = assistant.ingest(paths, progress=sys.stderr.isatty() if progress is None else progress)
+    report = assistant.ingest(paths, sys.stderr.isatty() if progress is None else progress, on_conflict)
     if report.added or report.updated:
         assistant.prepare_search()  # now, rather than in the next question's time
     for problem in report.problems:

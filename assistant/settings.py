@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     chunk_chars: int = 600
     max_file_mb: int = 50
     ingest_batch_size: int = 128  # documents embedded and written at a time
+    # A file named like one already ingested from elsewhere (a/report.txt, then b/report.md): refuse it, rename it
+    # (keep both, the new one under an id of its own) or let it replace the first.
+    on_conflict: Literal["refuse", "rename", "replace"] = "refuse"
 
     # Retrieval
     top_k: int = 5  # passages handed to the model

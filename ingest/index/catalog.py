@@ -143,6 +143,18 @@ class Catalog:
             found.update({row["doc_id"]: row["content_hash"] for row in rows})
         return found
 
+    def paths(self, doc_ids: Iterable[str]) -> dict[str, str | None]:
+        """The file each of these documents was ingested from, for those the catalog holds."""
+        ids = list(doc_ids)
+        found: dict[str, str | None] = {}
+        for i in range(0, len(ids), 500):
+            batch = ids[i : i + 500]
+            rows = self.db.execute(
+                f"SELECT doc_id, path FROM documents WHERE doc_id IN ({','.join('?' * len(batch))})", batch
+            )
+            found.update({row["doc_id"]: row["path"] for row in rows})
+        return found
+
     def replace(self, items: Sequence[tuple[Document, list[Chunk], list[Statement]]]) -> None:
         """Writes documents, their chunks and statements in one transaction, dropping any earlier version."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
