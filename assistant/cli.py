@@ -10,7 +10,15 @@ from pathlib import Path
 
 import click
 
+from ingest.text.repair import printable
+
 from .types import Answer, Citation, FinalAnswer, TextDelta
+
+
+def echo(text: str = "", **options) -> None:
+    """click.echo of text with every terminal escape and control character taken out: an article's text, title or
+    url must not clear the screen, retitle the window or hide what it prints."""
+    click.echo(printable(text), **options)
 
 
 class InputError(click.ClickException):
@@ -31,7 +39,7 @@ class Newsdesk(click.Group):
         try:
             return super().invoke(ctx)
         except (IndexIncomplete, EmbedderMismatch, ModelServerError) as error:
-            raise click.ClickException(str(error)) from None
+            raise click.ClickException(printable(str(error))) from None
         except sqlite3.DatabaseError as error:
             index = ctx.obj or "newsdesk-index"
             raise click.ClickException(
@@ -141,8 +149,8 @@ def ingest(ctx, paths, progress, on_conflict):
     if report.added or report.updated:
         assistant.prepare_search()  # now, rather than in the next question's time
     for problem in report.problems:
-        click.echo(f"error: {problem}", err=True)
-    click.echo(report.summary())
+        echo(f"error: {problem}", err=True)
+    echo(report.summary())
     if report.problems:
         sys.exit(1)
 
@@ -162,20 +170,20 @@ def ask(ctx, question, as_json, **filters):
         raise InputError(problem)
     events = assistant.stream(question, **filters_from(**filters))
     if as_json:
-        click.echo(json.dumps(final_answer(events).to_dict(), ensure_ascii=False, indent=2))
+        echo(json.dumps(final_answer(events).to_dict(), ensure_ascii=False, indent=2))
         return
     answer = None
     printed = False
     for event in events:
         if isinstance(event, TextDelta):
             # Each piece is checked before it comes: what is printed stays.
-            click.echo(event.text, nl=False)
+            echo(event.text, nl=False)
             printed = True
         elif isinstance(event, FinalAnswer):
             answer = event.answer
     assert answer is not None
-    click.echo("" if printed else answer.text)
-    click.echo(format_citations(answer.citations))
+    echo("" if printed else answer.text)
+    echo(format_citations(answer.citations))
 
 
 def final_answer(events) -> Answer:
@@ -206,12 +214,12 @@ def search(ctx, query, k, as_json, **filters):
     """Find the passages that match a query best."""
     passages = open_assistant(ctx).search(query, k, **filters_from(**filters))
     if as_json:
-        click.echo(json.dumps([asdict(p) for p in passages], ensure_ascii=False, indent=2))
+        echo(json.dumps([asdict(p) for p in passages], ensure_ascii=False, indent=2))
         return
     for rank, p in enumerate(passages, start=1):
         about = ", ".join(x for x in (p.source, (p.published_at or "")[:10]) if x)
-        click.echo(f"{rank:>2}. {p.title}" + (f" ({about})" if about else "") + f"  {p.doc_id}:{p.start}-{p.end}")
-        click.echo(f"    {p.text[:300]}" + ("…" if len(p.text) > 300 else ""))
+        echo(f"{rank:>2}. {p.title}" + (f" ({about})" if about else "") + f"  {p.doc_id}:{p.start}-{p.end}")
+        echo(f"    {p.text[:300]}" + ("…" if len(p.text) > 300 else ""))
 
 
 @cli.command()
@@ -222,9 +230,9 @@ def quotes(ctx, speaker, **filters):
     """What a person said, across the articles (by surname: 'Lutnick')."""
     found = open_assistant(ctx).quotes(speaker, **filters_from(**filters))
     for statement in found:
-        click.echo(f"{statement.speaker}  {statement.doc_id}:{statement.start}-{statement.end}\n    {statement.text}")
+        echo(f"{statement.speaker}  {statement.doc_id}:{statement.start}-{statement.end}\n    {statement.text}")
     if not found:
-        click.echo(f"no statements by '{speaker}'", err=True)
+        echo(f"no statements by '{speaker}'", err=True)
         sys.exit(1)
 
 
@@ -240,15 +248,15 @@ def docs():
 def docs_list(ctx, as_json, **filters):
     documents = open_assistant(ctx).documents(**filters_from(**filters))
     if as_json:
-        click.echo(
+        echo(
             json.dumps(
                 [{k: v for k, v in asdict(d).items() if k != "text"} for d in documents], ensure_ascii=False, indent=2
             )
         )
         return
     for d in documents:
-        click.echo(f"{d.doc_id}\t{(d.published_at or '')[:10]}\t{d.source or ''}\t{d.title}")
-    click.echo(f"{len(documents)} documents", err=True)
+        echo(f"{d.doc_id}\t{(d.published_at or '')[:10]}\t{d.source or ''}\t{d.title}")
+    echo(f"{len(documents)} documents", err=True)
 
 
 @docs.command("delete")
@@ -260,8 +268,8 @@ def docs_delete(ctx, doc_ids):
     if len(missing) < len(doc_ids):
         assistant.prepare_search()  # now, rather than in the next question's time
     for doc_id in missing:
-        click.echo(f"error: no document '{doc_id}'", err=True)
-    click.echo(f"deleted {len(doc_ids) - len(missing)}")
+        echo(f"error: no document '{doc_id}'", err=True)
+    echo(f"deleted {len(doc_ids) - len(missing)}")
     if missing:
         sys.exit(1)
 
@@ -271,7 +279,7 @@ def docs_delete(ctx, doc_ids):
 def reindex(ctx):
     """Rebuild the vectors and search structures from the catalog (after a lost chroma folder or damaged cache)."""
     chunks = open_assistant(ctx).reindex()
-    click.echo(f"reindexed {chunks} chunks")
+    echo(f"reindexed {chunks} chunks")
 
 
 @cli.command()
@@ -286,7 +294,7 @@ def model():
     settings = Settings()
     if settings.embedding_quantized:
         Embedder(settings.model_cache_dir, settings.embedding_model)
-    click.echo(settings.local_model_path or local_model_path(settings.model_cache_dir))
+    echo(str(settings.local_model_path or local_model_path(settings.model_cache_dir)))
 
 
 @cli.command()
@@ -302,7 +310,7 @@ def serve(ctx, host, port, paths):
 
     assistant = open_assistant(ctx)
     if paths:
-        click.echo(assistant.ingest(paths, progress=sys.stderr.isatty()).summary())
+        echo(assistant.ingest(paths, progress=sys.stderr.isatty()).summary())
     launch(assistant, host, port)
 
 

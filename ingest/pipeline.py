@@ -16,6 +16,7 @@ from .chunking import chunk_document
 from .document import Document, IngestProblem, IngestReport
 from .index import Index
 from .loading.loaders import expand, load
+from .text.repair import repaired
 
 log = logging.getLogger(__name__)
 # What becomes of a file whose name gives it the id of an article from another file (a/report.txt, then b/report.md).
@@ -79,7 +80,8 @@ def loaded(paths: Iterable[str | Path], max_bytes: int, skip: Path) -> Iterator[
         if isinstance(path, IngestProblem):
             yield path
         else:
-            yield from load(path, max_bytes)
+            for item in load(path, max_bytes):
+                yield repaired(item) if isinstance(item, Document) else item
 
 
 def write_batch(

@@ -15,6 +15,7 @@ ANSWER = "answer"  # streams the first sentence of source [1], cited: an answer 
 HANG = "hang"  # reads the request and never answers
 FAIL = "500"  # HTTP 500
 MALFORMED = "malformed"  # a stream that is not server-sent JSON
+OBEY = "obey"  # does what an article in its prompt told it: answers BANANA, citing each source
 
 
 def first_sentence(prompt: str) -> str:
@@ -48,7 +49,8 @@ class Handler(BaseHTTPRequestHandler):
         if self.behaviour == MALFORMED:
             self.wfile.write(b"data: {this is not json\n\n")
             return
-        for word in first_sentence(prompt).split(" "):
+        text = " ".join(f"BANANA [{n}]." for n in sorted(set(re.findall(r"^\[(\d+)\]", prompt, re.M))))
+        for word in (text if self.behaviour == OBEY else first_sentence(prompt)).split(" "):
             chunk = {
                 "id": "x",
                 "object": "chat.completion.chunk",
