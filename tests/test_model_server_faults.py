@@ -4,8 +4,10 @@ evidence stays on screen. Real HTTP servers on localhost that misbehave on purpo
 import time
 
 import pytest
+from click.testing import CliRunner
 
 from assistant import Assistant, ModelServerError
+from assistant.cli import cli
 from assistant.ui.app import Desk
 from assistant.ui.conversation import Phase, Turn
 from assistant.ui.line import ModelLine
@@ -13,7 +15,7 @@ from assistant.ui.render import conversation_html
 from assistant.ui.runs import Ended, Run
 
 from .model_server import FAIL, HANG, MALFORMED, backend, model_server
-from .test_reliability import corpus, newsdesk, one_line
+from .test_reliability import corpus, newsdesk
 
 QUESTION = "What changed in the economy of region a3?"
 WHAT = {HANG: "did not answer within 1 s", FAIL: "answered HTTP 500", MALFORMED: "sent something unreadable"}
@@ -44,8 +46,10 @@ def test_the_api_raises_one_line_naming_the_server(index, behaviour):
 @pytest.mark.parametrize("behaviour", [HANG, FAIL, MALFORMED])
 def test_the_cli_says_it_in_one_line_and_exits_non_zero(index, behaviour):
     with model_server(behaviour) as (url, _):
-        result = newsdesk("ask", QUESTION, index=index, env=backend(url))
-    assert result.returncode == 1 and WHAT[behaviour] in one_line(result) and url in one_line(result)
+        result = CliRunner().invoke(cli, ["--index", str(index), "ask", QUESTION], env=backend(url))
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("Error: the model server at") and WHAT[behaviour] in line and url in line
 
 
 def test_the_app_keeps_the_evidence_and_says_what_failed(index):
