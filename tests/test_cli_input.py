@@ -20,6 +20,7 @@ from assistant.cli import cli
         (["search", "economy", "-k", "-1"], {}, "-k: -1"),
         (["docs", "list"], {"NEWSDESK_MAX_FILE_MB": "0.5"}, "NEWSDESK_MAX_FILE_MB='0.5'"),
         (["docs", "list"], {"NEWSDESK_TOP_K": "many"}, "NEWSDESK_TOP_K='many'"),
+        (["docs", "list"], {"NEWSDESK_TOP_K": "0"}, "NEWSDESK_TOP_K='0': Input should be greater than 0"),
     ],
 )
 def test_input_errors_are_one_line_with_exit_code_2(tmp_path, args, env, named):
