@@ -36,8 +36,12 @@ class Settings(BaseSettings):
     candidates: PositiveInt = 40  # per retriever, before fusion
     max_per_document: PositiveInt = 2
     evidence_chars: PositiveInt = 450  # sentences from the passages shown to the model; prompt time grows with it
-    evidence_rounds: PositiveInt = 2  # when the sentences shown do not answer, the next best are shown: at most this often
-    whole_article_chars: NonNegativeInt = 6000  # the best passage's article is searched whole for sentences up to this length
+    evidence_rounds: PositiveInt = (
+        2  # when the sentences shown do not answer, the next best are shown: at most this often
+    )
+    whole_article_chars: NonNegativeInt = (
+        6000  # the best passage's article is searched whole for sentences up to this length
+    )
     # A collection of at most this many characters (about 2,000 tokens) goes whole into the prompt's cached prefix
     # at warm-up, so that a question costs only its own tokens; 0 turns this off.
     collection_chars: NonNegativeInt = 8000
@@ -54,6 +58,8 @@ class Settings(BaseSettings):
     openai_model: str = "gpt-4o-mini"
     llm_connect_timeout: PositiveFloat = 10.0  # seconds to reach an OpenAI-compatible server
     llm_read_timeout: PositiveFloat = 120.0  # seconds a server may go without sending anything
-    llm_retries: NonNegativeInt = 2  # retries of a request that failed as a whole, with backoff; never of a stream under way
+    llm_retries: NonNegativeInt = (
+        2  # retries of a request that failed as a whole, with backoff; never of a stream under way
+    )
     temperature: float = 0.0
     max_tokens: PositiveInt = 320
