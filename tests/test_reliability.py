@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant, Settings
+from ingest.index.index import IndexIncomplete
 
 NEWSDESK = Path(sys.executable).parent / "newsdesk"
 FAST = {"NEWSDESK_INGEST_BATCH_SIZE": "4", "NEWSDESK_CHUNK_CHARS": "300"}
@@ -141,6 +142,13 @@ def test_a_lost_chroma_folder_is_reported_and_the_next_ingest_restores_it(index,
     ingested = newsdesk("ingest", str(corpus(tmp_path / "new.jsonl", 1, prefix="n")), index=index)
     assert ingested.returncode == 0 and "1 added" in ingested.stdout and "vectors repaired" in ingested.stdout
     assert found_ids(index) == {f"a{i}" for i in range(8)} | {"n0"}  # older articles are not dropped
+
+
+def test_a_lost_chroma_folder_is_reported_when_chroma_searches_the_vectors(index):
+    shutil.rmtree(index / "chroma")
+    shutil.rmtree(index / "search")
+    with pytest.raises(IndexIncomplete, match="reindex"):
+        Assistant(index, exact_search_chunks=0).search("economy", 5)
 
 
 def test_reingesting_after_a_lost_chroma_folder_does_not_call_missing_vectors_unchanged(index, tmp_path):

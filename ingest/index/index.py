@@ -249,6 +249,12 @@ class Index:
             matrix = np.array([vectors[row.chunk_id] for row in rows], np.float32).reshape(
                 len(rows), self.embedder.dimension
             )
+        elif not self.catalog.vectors_dirty() and (held := self.from_vectors(VectorStore.count)) < len(rows):
+            # Chroma searches the vectors: a chunk without one would only ever be found by its words.
+            raise IndexIncomplete(
+                f"{len(rows) - held} of {len(rows)} passages in {self.directory} have no vector (is its chroma folder "
+                f"lost?): run `newsdesk --index {self.directory} reindex`"
+            )
         memory = MemorySearch.build(version, rows, matrix)
         folder = self.saved_search(generation)
         try:
