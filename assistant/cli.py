@@ -31,14 +31,14 @@ class Newsdesk(click.Group):
     """Says what went wrong in one line, without a traceback, for the failures a user can act on."""
 
     def invoke(self, ctx: click.Context):
-        from ingest.index.index import IndexIncomplete
+        from ingest.index.index import IndexIncomplete, IndexReadOnly
         from ingest.index.vectors import EmbedderMismatch
 
         from .generation.llm import ModelServerError
 
         try:
             return super().invoke(ctx)
-        except (IndexIncomplete, EmbedderMismatch, ModelServerError) as error:
+        except (IndexIncomplete, IndexReadOnly, EmbedderMismatch, ModelServerError) as error:
             raise click.ClickException(printable(str(error))) from None
         except sqlite3.DatabaseError as error:
             index = ctx.obj or "newsdesk-index"

@@ -259,8 +259,10 @@ def test_a_read_only_index_still_lists_searches_and_answers(built, shared, saved
         listed = run("docs", "list")
         searched = run("search", "region a5", "--json", "-k", "3")
         asked = run("ask", "What changed in the economy of region a5?", "--json")
+        deleted = run("docs", "delete", "a5")
     for result in (listed, searched, asked):
         assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert deleted.returncode == 1 and "is read-only" in one_line(deleted)
     assert listed.stdout.count("\n") == 8
     assert json.loads(searched.stdout)[0]["doc_id"] == "a5"
     assert json.loads(asked.stdout)["citations"][0]["doc_id"] == "a5" and prompts

@@ -33,6 +33,10 @@ T = TypeVar("T")
 EMBED_BATCH = 256  # chunks embedded and stored at a time when vectors are rebuilt from the catalog
 
 
+class IndexReadOnly(RuntimeError):
+    """A write to an index whose files this process cannot write."""
+
+
 class IndexIncomplete(RuntimeError):
     """The catalog holds chunks the vector store has no vector for, outside any write: a part of the index is lost."""
 
@@ -208,6 +212,8 @@ class Index:
     def locked(self) -> Iterator[None]:
         """Holds the write lock; a vector store that another process wrote to since this one last did is opened
         again first, since an embedded Chroma does not see another process's writes."""
+        if self.catalog.read_only:
+            raise IndexReadOnly(f"the index {self.directory} is read-only: it can be searched and asked, not changed")
         with self.writing:
             if self.writing.lock_counter == 1 and self.catalog.version()[0] != self._seen:
                 self.reopen_vectors()
