@@ -349,7 +349,10 @@ class Catalog:
 
     def vectors_dirty(self) -> bool:
         """Whether a write may have left the vector store out of step with the catalog (it crashed, or runs now)."""
-        return bool(self.db.execute("SELECT dirty FROM vector_sync").fetchone()[0])
+        try:
+            return bool(self.db.execute("SELECT dirty FROM vector_sync").fetchone()[0])
+        except sqlite3.OperationalError:  # a read-only catalog made before the mark existed: no write marked it
+            return False
 
     def mark_vectors(self, dirty: bool) -> None:
         """Outside any transaction that counts as a new version: the catalog's content does not change."""

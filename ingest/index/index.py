@@ -23,7 +23,7 @@ from ..document import Chunk, Document
 from ..embedding import Embedder
 from ..loading.metadata import date_to_timestamp
 from ..statements import STATEMENT_RULES, statements
-from .catalog import Catalog, ChunkToEmbed, StoredChunk, chunk_id
+from .catalog import Catalog, StoredChunk, chunk_id
 from .filters import Filters
 from .search import MemorySearch, Ranking
 from .vectors import VectorStore, open_client
@@ -131,7 +131,7 @@ class Index:
 
     def embed_again(self, chunk_ids: Sequence[str]) -> None:
         for i in range(0, len(chunk_ids), EMBED_BATCH):
-            chunks: list[ChunkToEmbed] = self.catalog.chunks_to_embed(chunk_ids[i : i + EMBED_BATCH])
+            chunks = self.catalog.chunks_to_embed(chunk_ids[i : i + EMBED_BATCH])
             self.vectors.add(
                 [c.chunk_id for c in chunks],
                 self.embedder.embed([c.text for c in chunks]),
@@ -248,19 +248,13 @@ class Index:
             if missing and self.catalog.generation() != generation:
                 return None  # a writer replaced chunks after they were read: their old vectors may be gone
             if missing:
-                raise IndexIncomplete(
-                    f"{missing} of {len(rows)} passages in {self.directory} have no vector (is its chroma folder lost?): "
-                    f"run `newsdesk --index {self.directory} reindex`"
-                )
+                raise self.incomplete(missing, len(rows))
             matrix = np.array([vectors[row.chunk_id] for row in rows], np.float32).reshape(
                 len(rows), self.embedder.dimension
             )
         elif not self.catalog.vectors_dirty() and (held := self.from_vectors(VectorStore.count)) < len(rows):
             # Chroma searches the vectors: a chunk without one would only ever be found by its words.
-            raise IndexIncomplete(
-                f"{len(rows) - held} of {len(rows)} passages in {self.directory} have no vector (is its chroma folder "
-                f"lost?): run `newsdesk --index {self.directory} reindex`"
-            )
+            raise self.incomplete(len(rows) - held, len(rows))
         memory = MemorySearch.build(version, rows, matrix)
         folder = self.saved_search(generation)
         try:
@@ -271,6 +265,12 @@ class Index:
         except OSError:  # a read-only index is still searched, only built again by each process
             pass
         return memory
+
+    def incomplete(self, missing: int, chunks: int) -> IndexIncomplete:
+        return IndexIncomplete(
+            f"{missing} of {chunks} passages in {self.directory} have no vector (is its chroma folder lost?): "
+            f"run `newsdesk --index {self.directory} reindex`"
+        )
 
     def saved_search(self, generation: int) -> Path:
         return self.directory / "search" / self.collection / str(generation)
