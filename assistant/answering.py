@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 
-from ingest import Embedder, Filters, Statement
+from ingest import Embedder, Filters
 from ingest.index.catalog import Catalog
 from ingest.text.sentences import sentence_spans
 
@@ -28,7 +29,7 @@ from .grounding.policy import Policy
 from .grounding.quoting import Citations, Quote, answering_sentence, quoted, sentences_for_each_part
 from .question import Expects, Question
 from .retrieval.hybrid import HybridSearch
-from .retrieval.speakers import Said, on_topic, statements_of
+from .retrieval.speakers import Said, best_within, newest_first, on_topic, runs, statements_of
 from .settings import Settings
 from .types import Answer, Event, FinalAnswer, Made, Passage, PassagesFound, Refusal, Source, TextDelta
 
@@ -206,10 +207,10 @@ class Answerer:
         it, that they are not quoted on it and the closest thing they did say."""
         assert question.speaker
         on = [s for s in said if s.relevance >= self.policy.min_on_topic]
-        chosen = budgeted(on or said[:1], self.policy.statement_chars)
+        chosen = best_within(on or said[:1], self.policy.statement_chars)
         documents = self.catalog.metadata(st.doc_id for st in chosen)
         dates = {doc_id: d.published_at or "" for doc_id, d in documents.items()}
-        chosen.sort(key=lambda st: (dates.get(st.doc_id, ""), st.doc_id, -st.start), reverse=True)
+        chosen = newest_first(chosen, dates, question.topic or question.text)
         quotes = [
             Quote(Passage.of(documents[st.doc_id], st.doc_id, st.text, st.start, st.end), st.text, st.start, st.end)
             for st in chosen
@@ -236,15 +237,30 @@ class Answerer:
         found = statements_of(self.catalog, question.speaker, filters)
         if not found:
             return []
-        [topic] = self.embedder.embed([question.topic or question.text])
-        vectors = self.search.index.vectors_of([cid for _, cid in found])
         documents = {
-            doc_id: (d.title, d.text)
-            for doc_id in dict.fromkeys(s.doc_id for s, _ in found)
-            if (d := self.catalog.document(doc_id))
+            doc_id: d for doc_id in dict.fromkeys(s.doc_id for s, _ in found) if (d := self.catalog.document(doc_id))
         }
+        grouped = runs(found, {doc_id: d.text for doc_id, d in documents.items()})
+        [topic] = self.embedder.embed([question.topic or question.text])
+        chunk_vectors = self.search.index.vectors_of([chunk_id for _, chunk_id in grouped])
+        titles = {doc_id: d.title or "" for doc_id, d in documents.items()}
         searched = [p.doc_id for p in passages]
-        return on_topic(found, question.topic, topic, vectors, documents, searched, self.policy.said_search_weight)
+        rank = partial(
+            on_topic,
+            topic=question.topic,
+            topic_vector=topic,
+            chunk_vectors=chunk_vectors,
+            titles=titles,
+            searched=searched,
+            search_weight=self.policy.said_search_weight,
+            own_words_bonus=self.policy.own_words_bonus,
+        )
+        # Ranked by their chunks first, which costs nothing; then the best few by their own words too, which
+        # costs embedding them: a person quoted in hundreds of articles must still answer within a second.
+        first = rank(grouped, run_vectors=None)
+        best = [(list(run.statements), run.chunk_id) for run in first[: self.policy.said_runs_embedded]]
+        run_vectors = self.embedder.embed([" ".join(s.text for s in statements) for statements, _ in best])
+        return rank(best, run_vectors=run_vectors) + first[len(best) :]
 
     def recheck(
         self, text: str, drafts: Sequence[str], history: Sequence[Message] | None = None, filters: Filters | None = None
@@ -318,17 +334,3 @@ def refused(answer: Answer, why: Refusal, text: str | None = None) -> Answer:
     answer.text, answer.refused, answer.made, answer.refusal = text or REFUSALS[why], True, Made.REFUSED, why
     answer.citations = []
     return answer
-
-
-def budgeted(said: list[Said], chars: int) -> list[Statement]:
-    """The statements of the best runs within ``chars`` characters: whole runs, and of a run longer than that its
-    opening sentences, at least one."""
-    chosen: list[Statement] = []
-    spent = 0
-    for run in said:
-        for statement in run.statements:
-            if chosen and spent + len(statement.text) > chars:
-                break
-            chosen.append(statement)
-            spent += len(statement.text)
-    return chosen

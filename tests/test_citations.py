@@ -478,3 +478,26 @@ def test_an_answer_must_stand_among_the_same_words_in_its_source_as_in_the_claim
     assert check_answer("Jade Johnson's coach is Kelly Sotherton [1].", sources, question).refused
     rival = ask("Who was Jade Johnson's rival for the long jump title?", outlets=("BBC News",))
     assert not check_answer("Jade Johnson's rival was Kelly Sotherton [1].", sources, rival).refused
+
+
+def test_to_a_one_part_question_two_articles_never_add_up_to_one_claim():
+    def source(n: int, doc_id: str, text: str) -> Source:
+        passage = make_passage(text, doc_id=doc_id, title="Music", source="BBC News", published_at="2005-01-01")
+        return Source(n, passage, split_passages([passage])[0])
+
+    sources = [
+        source(
+            1, "a", "A box set featuring 68 unreleased Nirvana tracks has gone on sale in the US, after legal wrangles."
+        ),
+        source(
+            2,
+            "b",
+            "More than 72,000 copies of the new Band Aid single were sold on its first day of release on Monday.",
+        ),
+    ]
+    conflated = "The box set featuring 68 unreleased Nirvana tracks sold 72,000 copies on its first day of release [1]."
+    assert check_answer(
+        conflated, sources, ask("How many copies did the Nirvana box set sell on its first day?")
+    ).refused
+    # Asked nothing in particular (or a question of several parts), two sources may together support a sentence.
+    assert [c.doc_id for c in check_answer(conflated, sources).citations] == ["a", "b"]

@@ -1,5 +1,10 @@
+import numpy as np
+import pytest
+
 from assistant import Passage
 from assistant.retrieval.fusion import diversify, interleave, reciprocal_rank_fusion
+from assistant.retrieval.speakers import best_within, newest_first, on_topic, same_person
+from ingest import Statement
 
 from .conftest import make_passage
 
@@ -38,3 +43,40 @@ def test_articles_from_one_template_are_not_taken_for_copies():
     barbarian = "Diablo 4 Barbarian build guide best skills aspects gems paragon boards leveling endgame arsenal"
     kept = diversify([passage("1", "a", sorcerer), passage("2", "b", barbarian)], k=2, max_per_document=2)
     assert [p.chunk_id for p in kept] == ["1", "2"]
+
+
+def test_a_persons_statements_show_newest_article_first_and_the_one_on_the_topic_first_within_it():
+    def said(doc_id: str, start: int, text: str) -> Statement:
+        return Statement(doc_id, "Ann Lee", text, start, start + len(text), quoted=True)
+
+    older_on_topic = said("old", 0, "Tariffs on steel will rise.")
+    first = said("new", 0, "We will implement the framework.")
+    on_topic = said("new", 40, "Steel tariffs are part of the framework.")
+    shown = newest_first([older_on_topic, first, on_topic], {"old": "2025-01-01", "new": "2025-02-01"}, "steel tariffs")
+    assert shown == [on_topic, first, older_on_topic]
+
+
+@pytest.mark.parametrize(
+    ("asked", "speaker", "same"),
+    [
+        ("Democrat Mark Oaten", "Mark Oaten", True),  # an affiliation before the name
+        ("Mark Oaten", "Mark Oaten", True),
+        ("Oaten", "Mark Oaten", True),
+        ("John Oaten", "Mark Oaten", False),
+        ("J. Allard", "James Allard", True),
+    ],
+)
+def test_a_name_in_a_question_and_a_speakers_name(asked, speaker, same):
+    assert same_person(asked, speaker) is same
+
+
+def test_a_persons_own_quoted_words_rank_before_what_the_reporter_says_they_believe_and_copies_are_shown_once():
+    reported = Statement("a", "Ann Lee", "Lee believes the steel deal is good.", 0, 36, quoted=False)
+    quoted = Statement("a", "Ann Lee", '"The steel deal is good," said Lee.', 40, 75, quoted=True)
+    copy = Statement("b", "Ann Lee", quoted.text, 0, 35, quoted=True)
+    topic = np.array([1.0, 0.0])
+    vectors = {"c1": np.array([1.0, 0.0]), "c2": np.array([1.0, 0.0])}
+    grouped = [([reported], "c1"), ([quoted], "c1"), ([copy], "c2")]
+    ranked = on_topic(grouped, "steel deal", topic, None, vectors, {}, own_words_bonus=0.3)
+    assert ranked[0].statements[0].quoted and not ranked[-1].statements[0].quoted
+    assert best_within(ranked, chars=1000) == [ranked[0].statements[0], reported]

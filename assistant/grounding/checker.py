@@ -143,9 +143,22 @@ class AnswerChecker:
                     checked, clause_support(checked, self.sources, self.similarity, self.given, self.policy)
                 )
             )
-        support = support or self.about(checked, joint_support(checked, self.sources, self.given, self.policy))
+        if not support:  # both sources of a joint support, or neither: one alone does not hold the claim
+            joint = self.joint(checked)
+            support = kept if len(kept := self.about(checked, joint)) == len(joint) else []
         self.claims.append(Claim(claim, support, "" if support else UNSUPPORTED))
         return self.release()
+
+    def joint(self, claim: str) -> list[Support]:
+        """Two sources that together support ``claim``. To a question of one part they must be of one article: a
+        box set's name from one story and "72,000 copies" from another make a claim neither states."""
+        if self.question is None or self.question.parts:
+            return joint_support(claim, self.sources, self.given, self.policy)
+        articles: dict[str, list[Source]] = {}
+        for source in self.sources:
+            articles.setdefault(source.passage.doc_id, []).append(source)
+        found = (joint_support(claim, group, self.given, self.policy) for group in articles.values())
+        return next((supports for supports in found if supports), [])
 
     def support(self, claim: str, source: Source) -> Support | None:
         return best_support(claim, source, self.similarity, self.given, self.policy)

@@ -78,8 +78,14 @@ class Policy:
     # Weight of the article's rank among those the whole question found (over rank + 1): the search knows which
     # article is about the topic better than one sentence's words do. BBC tune.
     said_search_weight: float = 0.5
+    # Added to a run holding the person's own words in quotation marks: "what did X say" asks for them, before what
+    # the reporter says X believes. BBC said questions.
+    own_words_bonus: float = 0.3
+    # Runs of a person's statements ranked by their own words as well as their chunk's: the best this many by the
+    # chunk (embedding a run costs milliseconds, and some people are quoted in hundreds of articles).
+    said_runs_embedded: int = 12
     # Characters of a person's statements in an answer: the best on the topic, whole sentences.
-    statement_chars: int = 600
+    statement_chars: int = 800
 
 
 POLICY = Policy()

@@ -47,8 +47,12 @@ def same_person(asked: str, speaker: str) -> bool:
         # A family name written first ("Li" for "Li Chenggang") names its owner only when it is all that is given.
         return len(asked_words) == 1 and asked_words[0] == speaker_words[0] and len(speaker_words) == 2
     if len(asked_words) >= 2 and len(speaker_words) >= 2:
-        first, other = asked_words[0].rstrip("."), speaker_words[0].rstrip(".")
-        return first == other or (min(len(first), len(other)) == 1 and first[0] == other[0])  # "J. Allard"
+        # Any word before the surname may be the first name: "Liberal Democrat Mark Oaten" is Mark Oaten.
+        other = speaker_words[0].rstrip(".")
+        return any(
+            first == other or (min(len(first), len(other)) == 1 and first[0] == other[0])  # "J. Allard"
+            for first in (word.rstrip(".") for word in asked_words[:-1])
+        )
     return True
 
 
@@ -83,29 +87,62 @@ def runs(said: Sequence[tuple[Statement, str]], text_between: dict[str, str]) ->
 
 
 def on_topic(
-    said: Sequence[tuple[Statement, str]],
+    grouped: Sequence[tuple[list[Statement], str]],
     topic: str,
     topic_vector: np.ndarray,
+    run_vectors: np.ndarray | None,
     chunk_vectors: dict[str, np.ndarray],
-    documents: dict[str, tuple[str, str]],
+    titles: dict[str, str],
     searched: Sequence[str] = (),
     search_weight: float = 0.0,
+    own_words_bonus: float = 0.0,
 ) -> list[Said]:
-    """The runs of statements ranked by how closely they keep to the topic (the cosine of the topic to the chunk
-    holding them, which carries the headline, plus the share of the topic's words in the run or the headline) and
-    by ``search_weight`` over one more than the rank of their article among those the whole question found
-    (``searched``, doc ids best first). ``documents``: each article's headline and text, by doc_id."""
+    """The ``runs`` of statements ranked by how closely they keep to the topic and by ``search_weight`` over one more
+    than the rank of their article among those the whole question found (``searched``, doc ids best first).
+    Closeness is the cosine of the topic to the chunk holding the run, which carries the headline and what the run
+    answers, averaged with its cosine to the run itself where ``run_vectors`` gives one (a row) per run, plus the share of the
+    topic's words in the run or the headline (``titles``, by doc_id)."""
     ranks = {doc_id: rank for rank, doc_id in reversed(list(enumerate(searched)))}
     words = set(stems(topic))
-    texts = {doc_id: text for doc_id, (_, text) in documents.items()}
     ranked = []
-    for statements, chunk_id in runs(said, texts):
-        vector = chunk_vectors.get(chunk_id)
-        cosine = float(vector @ topic_vector) if vector is not None else 0.0
-        title = documents.get(statements[0].doc_id, ("", ""))[0]
-        held = set(stems(f"{title} {' '.join(s.text for s in statements)}"))
+    for i, (statements, chunk_id) in enumerate(grouped):
+        chunk_vector = chunk_vectors.get(chunk_id)
+        cosine = float(chunk_vector @ topic_vector) if chunk_vector is not None else 0.0
+        if run_vectors is not None:
+            cosine = (cosine + float(run_vectors[i] @ topic_vector)) / 2
+        held = set(stems(f"{titles.get(statements[0].doc_id, '')} {' '.join(s.text for s in statements)}"))
         share = len(words & held) / len(words) if words else 0.0
         rank = ranks.get(statements[0].doc_id)
         found = search_weight / (1 + rank) if rank is not None else 0.0
-        ranked.append(Said(tuple(statements), chunk_id, cosine + share, found))
+        own = own_words_bonus if any(s.quoted for s in statements) else 0.0
+        ranked.append(Said(tuple(statements), chunk_id, cosine + share + own, found))
     return sorted(ranked, key=lambda s: s.relevance + s.found, reverse=True)
+
+
+def best_within(said: Sequence[Said], chars: int) -> list[Statement]:
+    """The statements of the best runs within ``chars`` characters: whole runs, and of a run longer than what is
+    left its opening sentences, at least one; a copy of a run already chosen (a syndicated article) is skipped."""
+    chosen: list[Statement] = []
+    seen: set[str] = set()
+    spent = 0
+    for run in said:
+        if run.text in seen:
+            continue
+        seen.add(run.text)
+        for statement in run.statements:
+            if chosen and spent + len(statement.text) > chars:
+                break
+            chosen.append(statement)
+            spent += len(statement.text)
+    return chosen
+
+
+def newest_first(statements: Sequence[Statement], dates: dict[str, str], topic: str) -> list[Statement]:
+    """Statements to show: articles newest first; within an article, those that hold more of the topic's words first
+    (the sentence on rare earths before the other sentences of its run), then in reading order."""
+    words = set(stems(topic))
+    articles = sorted(
+        {st.doc_id for st in statements}, key=lambda doc_id: (dates.get(doc_id, ""), doc_id), reverse=True
+    )
+    rank = {doc_id: i for i, doc_id in enumerate(articles)}
+    return sorted(statements, key=lambda st: (rank[st.doc_id], -len(words & set(stems(st.text))), st.start))
