@@ -4,6 +4,8 @@ model is a real local HTTP server that answers from its prompt (tests/model_serv
 import asyncio
 from dataclasses import dataclass
 
+import pytest
+
 from assistant import Assistant
 from assistant.ui.app import Desk
 from assistant.ui.conversation import Phase, restore
@@ -11,6 +13,8 @@ from assistant.ui.conversation import Phase, restore
 from .model_server import model_server
 from .test_model_server_faults import settings
 from .test_reliability import corpus, newsdesk
+
+pytestmark = pytest.mark.slow  # a model server and twenty questions: make test, not make check
 
 ASKED = 20
 

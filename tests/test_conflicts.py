@@ -1,5 +1,7 @@
 """The same file name in two folders never silently replaces an article: refused, renamed or replaced, as asked."""
 
+import pytest
+
 from assistant import Assistant
 
 from .test_reliability import newsdesk
@@ -14,6 +16,7 @@ def files(tmp_path):
     return first, second
 
 
+@pytest.mark.slow  # the CLI in its own processes
 def test_a_second_file_of_the_same_name_is_refused_naming_both(tmp_path):
     first, second = files(tmp_path)
     index = tmp_path / "index"

@@ -18,6 +18,8 @@ import pytest
 from assistant import Assistant, Settings
 from ingest.index.index import IndexIncomplete
 
+pytestmark = pytest.mark.slow  # processes started, killed and raced: make test, not make check
+
 NEWSDESK = Path(sys.executable).parent / "newsdesk"
 FAST = {"NEWSDESK_INGEST_BATCH_SIZE": "4", "NEWSDESK_CHUNK_CHARS": "300"}
 
