@@ -36,12 +36,10 @@ class Settings(BaseSettings):
     candidates: PositiveInt = 40  # per retriever, before fusion
     max_per_document: PositiveInt = 2
     evidence_chars: PositiveInt = 450  # sentences from the passages shown to the model; prompt time grows with it
-    evidence_rounds: PositiveInt = (
-        2  # when the sentences shown do not answer, the next best are shown: at most this often
-    )
-    whole_article_chars: NonNegativeInt = (
-        6000  # the best passage's article is searched whole for sentences up to this length
-    )
+    # When the sentences shown do not answer, the next best are shown: at most this often.
+    evidence_rounds: PositiveInt = 2
+    # The best passage's article is searched whole for sentences up to this length.
+    whole_article_chars: NonNegativeInt = 6000
     # A collection of at most this many characters (about 2,000 tokens) goes whole into the prompt's cached prefix
     # at warm-up, so that a question costs only its own tokens; 0 turns this off.
     collection_chars: NonNegativeInt = 8000
