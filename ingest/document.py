@@ -61,6 +61,7 @@ class IngestReport:
     problems: list[IngestProblem] = field(default_factory=list)
     chunks: int = 0
     seconds: float = 0.0
+    repaired: int = 0  # vectors removed or embedded again to bring the vector store back in step with the catalog
 
     @property
     def ok(self) -> bool:
@@ -70,4 +71,5 @@ class IngestReport:
         return (
             f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
             f"{len(self.problems)} problems; {self.chunks} chunks in {self.seconds:.1f}s"
+            + (f"; {self.repaired} vectors repaired" if self.repaired else "")
         )

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Literal
 
 from tqdm import tqdm
 
@@ -12,6 +16,11 @@ from .chunking import chunk_document
 from .document import Document, IngestProblem, IngestReport
 from .index import Index
 from .loading.loaders import expand, load
+from .text.repair import repaired
+
+log = logging.getLogger(__name__)
+# What becomes of a file whose name gives it the id of an article from another file (a/report.txt, then b/report.md).
+OnConflict = Literal["refuse", "rename", "replace"]
 
 
 def ingest(
@@ -21,10 +30,28 @@ def ingest(
     max_bytes: int,
     batch_size: int = 128,
     progress: bool = False,
+    on_conflict: OnConflict = "refuse",
 ) -> IngestReport:
     """Streams documents through in batches so memory stays flat however large the collection is."""
     started = time.perf_counter()
     report = IngestReport()
+    with index.locked():  # one ingest at a time: another one waits for this one to finish
+        report.repaired = sum(index.reconcile())  # before "unchanged" is believed of anything
+        ingest_batches(paths, index, chunk_chars, max_bytes, batch_size, progress, on_conflict, report)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def ingest_batches(
+    paths: Iterable[str | Path],
+    index: Index,
+    chunk_chars: int,
+    max_bytes: int,
+    batch_size: int,
+    progress: bool,
+    on_conflict: OnConflict,
+    report: IngestReport,
+) -> None:
     origins: dict[str, str] = {}
     batch: list[Document] = []
     bar = tqdm(unit=" docs", desc="ingest", disable=not progress, dynamic_ncols=True)
@@ -42,12 +69,10 @@ def ingest(
         origins[item.doc_id] = item.path or ""
         batch.append(item)
         if len(batch) >= batch_size:
-            write_batch(batch, index, chunk_chars, report)
+            write_batch(batch, index, chunk_chars, on_conflict, report)
             batch = []
-    write_batch(batch, index, chunk_chars, report)
+    write_batch(batch, index, chunk_chars, on_conflict, report)
     bar.close()
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def loaded(paths: Iterable[str | Path], max_bytes: int, skip: Path) -> Iterator[Document | IngestProblem]:
@@ -55,10 +80,14 @@ def loaded(paths: Iterable[str | Path], max_bytes: int, skip: Path) -> Iterator[
         if isinstance(path, IngestProblem):
             yield path
         else:
-            yield from load(path, max_bytes)
+            for item in load(path, max_bytes):
+                yield repaired(item) if isinstance(item, Document) else item
 
 
-def write_batch(batch: list[Document], index: Index, chunk_chars: int, report: IngestReport) -> None:
+def write_batch(
+    batch: list[Document], index: Index, chunk_chars: int, on_conflict: OnConflict, report: IngestReport
+) -> None:
+    batch = settled(batch, index.catalog.paths(d.doc_id for d in batch), on_conflict, report)
     known = index.catalog.hashes(d.doc_id for d in batch)
     changed = []
     for document in batch:
@@ -70,3 +99,44 @@ def write_batch(batch: list[Document], index: Index, chunk_chars: int, report: I
         changed.append((document, chunk_document(document, chunk_chars)))
     index.write(changed)
     report.chunks += sum(len(chunks) for _, chunks in changed)
+
+
+def settled(
+    batch: list[Document], stored: dict[str, str | None], on_conflict: OnConflict, report: IngestReport
+) -> list[Document]:
+    """The batch with each id collision settled: a document named after its file whose id an article from another
+    file holds is refused, renamed (an id of its own, the same on every run) or let replace it."""
+    kept = []
+    for document in batch:
+        other = stored.get(document.doc_id)
+        if other is None or not named_by_file(document) or same_file(other, document.path or ""):
+            kept.append(document)
+        elif on_conflict == "refuse":
+            report.problems.append(
+                IngestProblem(
+                    document.path or "",
+                    f"id '{document.doc_id}' is already taken by {other}; not ingested (--on-conflict rename keeps "
+                    "both, --on-conflict replace replaces it)",
+                )
+            )
+        elif on_conflict == "rename":
+            where = hashlib.sha256(str(Path(document.path or "").resolve()).encode()).hexdigest()[:8]
+            renamed = replace(document, doc_id=f"{document.doc_id}-{where}")
+            log.info(
+                "%s: id '%s' is taken by %s; ingested as '%s'", document.path, document.doc_id, other, renamed.doc_id
+            )
+            kept.append(renamed)
+        else:
+            log.info("%s replaces %s under id '%s'", document.path, other, document.doc_id)
+            kept.append(document)
+    return kept
+
+
+def named_by_file(document: Document) -> bool:
+    """A .txt, .md or .html file's article is named after the file; a JSONL record's id is chosen, and the same id
+    from another feed is the same article."""
+    return document.path is not None and Path(document.path).stem == document.doc_id
+
+
+def same_file(a: str, b: str) -> bool:
+    return Path(a).resolve() == Path(b).resolve()

@@ -26,7 +26,14 @@ PROMPT = ChatPromptTemplate.from_messages([("system", SYSTEM), ("human", "Source
 
 
 def format_sources(sources: Sequence[Source]) -> str:
-    return "\n\n".join(f"[{s.n}] " + "\n".join(x for x in (s.header, s.text) if x) for s in sources)
+    """Each source opens a line with its number, its header on that line and its text on the next. An article's
+    own line breaks are spaces here, so that no text of it starts a line of its own: it cannot open a source of
+    its own ("[2] …") or a question ("Question: …")."""
+    return "\n\n".join(f"[{s.n}] " + "\n".join(one_line(x) for x in (s.header, s.text) if x) for s in sources)
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def format_question(question: Question) -> str:

@@ -232,7 +232,8 @@ class Desk:
         reports = []
         with self.writing:
             for path in progress.tqdm(paths, desc="Files", unit="files"):
-                reports.append((shown_name(path), self.assistant.ingest(path, progress=True)))
+                # An upload arrives under a new temporary folder each time: the same name is the same article again.
+                reports.append((shown_name(path), self.assistant.ingest(path, progress=True, on_conflict="replace")))
             if any(r.added or r.updated for _, r in reports):
                 progress(1.0, desc="Readying search")
                 self.assistant.prepare_search()

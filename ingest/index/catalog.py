@@ -6,17 +6,22 @@ against this catalog, not the reverse.
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from ..document import Chunk, Document
 from ..loading.metadata import date_to_timestamp
 from ..statements import STATEMENT_RULES, Statement, speaker_key
 from .filters import Filters
 from .search import SearchRow
+
+log = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -63,11 +68,25 @@ INSERT INTO statement_rules SELECT CASE WHEN EXISTS (SELECT 1 FROM documents) TH
 -- Counts committed writes that changed something, by any process: names the version saved search structures are of.
 CREATE TABLE IF NOT EXISTS generation (n INTEGER NOT NULL);
 INSERT INTO generation SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM generation);
+-- 1 from before a write touches the vector store until it and the catalog agree again: still 1 after a crash, which
+-- tells the next writer to reconcile the vectors with the catalog.
+CREATE TABLE IF NOT EXISTS vector_sync (dirty INTEGER NOT NULL);
+INSERT INTO vector_sync SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM vector_sync);
 -- BM25 moved to memory (ingest/memory_search.py): indexes made before that drop their full-text table.
 DROP TRIGGER IF EXISTS chunks_fts_insert;
 DROP TRIGGER IF EXISTS chunks_fts_delete;
 DROP TABLE IF EXISTS chunks_fts;
 """
+
+
+@dataclass(frozen=True)
+class ChunkToEmbed:
+    """A chunk as the vector store holds it, rebuilt from the catalog."""
+
+    chunk_id: str
+    text: str  # what is embedded: its headline and text
+    document: Document  # without its text: what the vector's metadata is made of
+    version: str  # the document's content hash when it was ingested
 
 
 @dataclass(frozen=True)
@@ -88,10 +107,19 @@ def chunk_id(doc_id: str, content_hash: str, position: int) -> str:
 class Catalog:
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self.read_only = path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+        if self.read_only:
+            # Nothing can write it, and SQLite could not make the WAL's shared-memory file beside it: opened as an
+            # unchanging file, it is read without either.
+            log.info("the catalog %s is read-only: opened for reading", path)
+            target, uri = f"file:{quote(str(path.resolve()))}?mode=ro&immutable=1", True
+        else:
+            target, uri = str(path), False
+        self.db = sqlite3.connect(target, uri=uri, check_same_thread=False, isolation_level=None)
         self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(SCHEMA.format(rules=STATEMENT_RULES))
+        if not self.read_only:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.executescript(SCHEMA.format(rules=STATEMENT_RULES))
         self._writes = 0  # commits on this connection, which data_version does not count
         self._cache: dict[str, tuple[tuple[int, int], object]] = {}
 
@@ -113,6 +141,18 @@ class Catalog:
                 f"SELECT doc_id, content_hash FROM documents WHERE doc_id IN ({','.join('?' * len(batch))})", batch
             )
             found.update({row["doc_id"]: row["content_hash"] for row in rows})
+        return found
+
+    def paths(self, doc_ids: Iterable[str]) -> dict[str, str | None]:
+        """The file each of these documents was ingested from, for those the catalog holds."""
+        ids = list(doc_ids)
+        found: dict[str, str | None] = {}
+        for i in range(0, len(ids), 500):
+            batch = ids[i : i + 500]
+            rows = self.db.execute(
+                f"SELECT doc_id, path FROM documents WHERE doc_id IN ({','.join('?' * len(batch))})", batch
+            )
+            found.update({row["doc_id"]: row["path"] for row in rows})
         return found
 
     def replace(self, items: Sequence[tuple[Document, list[Chunk], list[Statement]]]) -> None:
@@ -286,6 +326,37 @@ class Catalog:
             )
             found.update({row[0]: StoredChunk(*row) for row in rows})
         return found
+
+    def chunk_ids(self) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT chunk_id FROM chunks")}
+
+    def chunks_to_embed(self, chunk_ids: Sequence[str]) -> list[ChunkToEmbed]:
+        """These chunks as they were embedded at ingest (see Index.write), in catalog order."""
+        found: list[ChunkToEmbed] = []
+        for i in range(0, len(chunk_ids), 500):
+            batch = list(chunk_ids[i : i + 500])
+            rows = self.db.execute(
+                f"""SELECT c.chunk_id, c.title, c.text, d.doc_id, d.title, d.source, d.author, d.published_at,
+                           d.url, d.path, d.content_hash
+                    FROM chunks c JOIN documents d ON d.doc_id = c.doc_id
+                    WHERE c.chunk_id IN ({",".join("?" * len(batch))}) ORDER BY c.rowid""",
+                batch,
+            )
+            for cid, headline, text, doc_id, title, source, author, published_at, url, path, version in rows:
+                document = Document(doc_id, "", title, source, published_at, url, author, path)
+                found.append(ChunkToEmbed(cid, f"{headline}\n{text}" if headline else text, document, version))
+        return found
+
+    def vectors_dirty(self) -> bool:
+        """Whether a write may have left the vector store out of step with the catalog (it crashed, or runs now)."""
+        try:
+            return bool(self.db.execute("SELECT dirty FROM vector_sync").fetchone()[0])
+        except sqlite3.OperationalError:  # a read-only catalog made before the mark existed: no write marked it
+            return False
+
+    def mark_vectors(self, dirty: bool) -> None:
+        """Outside any transaction that counts as a new version: the catalog's content does not change."""
+        self.db.execute("UPDATE vector_sync SET dirty = ?", (int(dirty),))
 
     def generation(self) -> int:
         """How many writes have changed the catalog, by any process, since it was made."""

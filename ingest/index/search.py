@@ -10,9 +10,11 @@ SQLite FTS5, and scoring every vector about 1 ms, where a Chroma query with an o
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import shutil
+import zipfile
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +26,7 @@ from threadpoolctl import ThreadpoolController
 from ..text.terms import stems
 from .filters import Filters
 
+log = logging.getLogger(__name__)
 Ranking = list[tuple[str, float]]  # (chunk_id, score), best first
 # One core scores 100,000 vectors in a few milliseconds; more BLAS threads spin for a long while after their share,
 # which took a core from the embedding of the next question (+9 ms a search, measured).
@@ -102,12 +105,16 @@ class MemorySearch:
     @classmethod
     def load(cls, directory: Path, version: Hashable) -> MemorySearch | None:
         """What ``save`` wrote into ``directory``, or None if nothing (whole) is there."""
+        if not directory.is_dir():
+            return None
         try:
             meta = json.loads((directory / "chunks.json").read_text())
             with np.load(directory / "arrays.npz") as arrays:
                 found = {name: arrays[name] for name in arrays.files}
             bm25 = bm25s.BM25.load(str(directory / "bm25")) if meta["chunk_ids"] else None
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
+            # They are a cache of the catalog: built again rather than trusted.
+            log.warning("the saved search structures in %s are damaged (%s); building them again", directory, error)
             return None
         return cls(
             version,

@@ -39,8 +39,9 @@ class VectorStore:
         self.max_batch = client.get_max_batch_size()
 
     def add(self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict]) -> None:
+        """Upserts: a chunk id names one version of one chunk, so a vector left by a crashed write is the same one."""
         for i in range(0, len(ids), self.max_batch):
-            self.collection.add(
+            self.collection.upsert(
                 ids=list(ids[i : i + self.max_batch]),
                 embeddings=vectors[i : i + self.max_batch],
                 metadatas=list(metadatas[i : i + self.max_batch]),
@@ -52,6 +53,17 @@ class VectorStore:
         if keep_version:
             where = {"$and": [where, {"version": {"$ne": keep_version}}]}
         self.collection.delete(where=where)
+
+    def delete(self, ids: Sequence[str]) -> None:
+        for i in range(0, len(ids), self.max_batch):
+            self.collection.delete(ids=list(ids[i : i + self.max_batch]))
+
+    def ids(self) -> set[str]:
+        """Every chunk id the store holds a vector for."""
+        found: set[str] = set()
+        while batch := self.collection.get(include=[], limit=self.max_batch, offset=len(found))["ids"]:
+            found.update(batch)
+        return found
 
     def search(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
         """(chunk_id, cosine similarity) best first; fewer than k when the collection holds fewer."""
