@@ -41,9 +41,9 @@ class Index:
         self.catalog = Catalog(self.directory / "catalog.sqlite3")
         if self.catalog.statement_rules() != STATEMENT_RULES:
             self.restate()
-        self.vectors = VectorStore(
-            open_client(self.directory / "chroma", chroma_host, chroma_port), collection, embedder.name
-        )
+        if chroma_host:  # a server holds the collections of many indexes: each is named after its catalog's id
+            collection = f"{collection}-{self.catalog.index_id()}"
+        self.vectors = VectorStore(open_client(self.directory / "chroma", chroma_host, chroma_port), collection, embedder.name)
         self.exact_search_chunks = 0 if chroma_host else exact_search_chunks
         self._memory: MemorySearch | None = None
         self._loading = threading.Lock()  # the lexical and the dense search ask for it at once
