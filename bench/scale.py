@@ -29,6 +29,7 @@ from ingest.index.search import MemorySearch, codes
 from .common import DEFAULT_DATA, Data, PeakMemory, log, percentile, print_table, read_jsonl, run_info, write_results
 
 K = 10
+ENGINES = {"memory": "memory (exact)", "embedded": "chroma embedded", "server": "chroma server"}
 BASE_CACHE = Path.home() / ".cache" / "newsdesk" / "bench-scale"
 
 
@@ -165,7 +166,8 @@ def measure_chroma(
 ) -> dict:
     from ingest.index.vectors import VectorStore, open_client
 
-    folder = work / ("server" if server else "embedded")
+    # A folder per run: the embedded client keeps a removed folder's database open for the process's life.
+    folder = work / f"{'server' if server else 'embedded'}-{len(vectors)}"
     process, port = chroma_server(folder) if server else (None, 0)
     try:
         host = "127.0.0.1" if server else None
@@ -198,7 +200,7 @@ def measure_chroma(
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--engines", nargs="+", default=["memory", "embedded", "server"])
+    parser.add_argument("--engines", nargs="+", choices=list(ENGINES), default=list(ENGINES))
     parser.add_argument("--max-embedded", type=int, default=1_000_000, help="largest size built in Chroma embedded")
     parser.add_argument("--max-server", type=int, default=1_000_000, help="largest size built on the Chroma server")
     parser.add_argument("--base", type=int, default=3000, help="real BBC chunks embedded as the vectors' centres")
@@ -229,22 +231,23 @@ def main() -> None:
     path = None
     for n in args.sizes:
         vectors = synthetic(base, n, args.noise)
-        log(f"{n:,} vectors: mean cosine to their real centre {float(np.mean(np.sum(vectors[:1000] * base[np.arange(min(n, 1000)) % len(base)], axis=1))):.3f}")
+        log(
+            f"{n:,} vectors: mean cosine to their real centre {float(np.mean(np.sum(vectors[:1000] * base[np.arange(min(n, 1000)) % len(base)], axis=1))):.3f}"
+        )
         memory_row, exact = measure_memory(vectors, queries, work, query_file)
-        engines = []
-        if "memory" in args.engines:
-            engines.append(("memory (exact)", lambda: memory_row))
-        if "embedded" in args.engines and n <= args.max_embedded:
-            engines.append(
-                ("chroma embedded", lambda: measure_chroma(vectors, queries, exact, work, query_file, False, args.ef_search))
-            )
-        if "server" in args.engines and n <= args.max_server:
-            engines.append(
-                ("chroma server", lambda: measure_chroma(vectors, queries, exact, work, query_file, True, args.ef_search))
-            )
-        for engine, measure in engines:
+        engines = [
+            e
+            for e in args.engines
+            if e == "memory" or n <= {"embedded": args.max_embedded, "server": args.max_server}[e]
+        ]
+        for engine in engines:
             log(f"{n:,} {engine} ...")
-            row = {"chunks": n, "engine": engine, "store vectors/s": None, **measure()}
+            measured = (
+                memory_row
+                if engine == "memory"
+                else measure_chroma(vectors, queries, exact, work, query_file, engine == "server", args.ef_search)
+            )
+            row = {"chunks": n, "engine": ENGINES[engine], "store vectors/s": None, **measured}
             store_rate = row["store vectors/s"]
             # Every chunk is embedded, then stored: the two times add up.
             row["ingest chunks/s"] = 1 / (1 / embed_rate + 1 / store_rate) if store_rate else None

@@ -129,7 +129,7 @@ def test_an_ingest_killed_on_a_server_leaves_nothing_behind_after_a_rerun(chroma
     time.sleep(random.Random(seed).uniform(0, 1.5))
     process.send_signal(signal.SIGKILL)
     process.wait()
-    rerun = subprocess.run(command, env=env, capture_output=True, text=True)
+    rerun = subprocess.run(command, check=False, env=env, capture_output=True, text=True)
     assert rerun.returncode == 0, rerun.stderr
     served = on_server(directory, chroma_server)
     assert len(catalog_chunk_ids(directory)) >= 400

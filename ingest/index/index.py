@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ..document import Chunk, Document
-from ..embedding import Embedder
+from ..embedding import TextEmbedder
 from ..loading.metadata import date_to_timestamp
 from ..statements import STATEMENT_RULES, statements
 from .catalog import Catalog, StoredChunk, chunk_id
@@ -27,11 +27,12 @@ class Index:
     def __init__(
         self,
         directory: Path,
-        embedder: Embedder,
+        embedder: TextEmbedder,
         collection: str = "newsdesk",
         chroma_host: str | None = None,
         chroma_port: int = 8000,
         exact_search_chunks: int = 100_000,
+        ef_search: int | None = None,
     ):
         """Up to ``exact_search_chunks`` chunks in an embedded store, their vectors are searched exactly in memory;
         beyond that, or on a Chroma server, Chroma searches them."""
@@ -43,7 +44,9 @@ class Index:
             self.restate()
         if chroma_host:  # a server holds the collections of many indexes: each is named after its catalog's id
             collection = f"{collection}-{self.catalog.index_id()}"
-        self.vectors = VectorStore(open_client(self.directory / "chroma", chroma_host, chroma_port), collection, embedder.name)
+        self.vectors = VectorStore(
+            open_client(self.directory / "chroma", chroma_host, chroma_port), collection, embedder.name
+        )
         self.exact_search_chunks = 0 if chroma_host else exact_search_chunks
         self._memory: MemorySearch | None = None
         self._loading = threading.Lock()  # the lexical and the dense search ask for it at once
