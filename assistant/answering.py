@@ -17,7 +17,8 @@ import numpy as np
 from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 
-from ingest import Embedder, Filters
+from ingest import Filters
+from ingest.embedding import TextEmbedder
 from ingest.index.catalog import Catalog
 from ingest.text.sentences import sentence_spans
 
@@ -47,7 +48,7 @@ REFUSALS = {
 class SentenceSimilarity:
     """Cosine between a claim and source sentences, embedding each text once per answer."""
 
-    def __init__(self, embedder: Embedder):
+    def __init__(self, embedder: TextEmbedder):
         self.embedder = embedder
         self.vectors: dict[str, np.ndarray] = {}
 
@@ -74,7 +75,7 @@ def earlier_question(history: Sequence[Message] | None) -> str | None:
 
 class Answerer:
     def __init__(
-        self, search: HybridSearch, llm: BaseChatModel, embedder: Embedder, settings: Settings, policy: Policy
+        self, search: HybridSearch, llm: BaseChatModel, embedder: TextEmbedder, settings: Settings, policy: Policy
     ):
         self.search = search
         self.embedder = embedder

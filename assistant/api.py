@@ -9,6 +9,7 @@ from pathlib import Path
 from langchain_core.language_models import BaseChatModel
 
 from ingest import Document, Embedder, Filters, Index, IngestReport, Statement, ingest
+from ingest.embedding import RemoteEmbedder, TextEmbedder
 from ingest.pipeline import OnConflict
 
 from .answering import Answerer, Message
@@ -45,9 +46,24 @@ class Assistant:
         s = self.settings
         self.policy = policy
         self._llm = llm
-        self.embedder = Embedder(s.model_cache_dir, s.embedding_model, s.embedding_batch_size, s.embedding_quantized)
+        self.embedder: TextEmbedder = (
+            RemoteEmbedder(
+                s.embedding_base_url,
+                s.embedding_api_model,
+                s.embedding_api_key.get_secret_value(),
+                s.embedding_batch_size,
+            )
+            if s.embedding_base_url
+            else Embedder(s.model_cache_dir, s.embedding_model, s.embedding_batch_size, s.embedding_quantized)
+        )
         self.index = Index(
-            s.index_dir, self.embedder, s.collection, s.chroma_host, s.chroma_port, s.exact_search_chunks
+            s.index_dir,
+            self.embedder,
+            s.collection,
+            s.chroma_host,
+            s.chroma_port,
+            s.exact_search_chunks,
+            s.hnsw_ef_search,
         )
         self.hybrid = HybridSearch(self.index, s.candidates, s.max_per_document)
         self._answerer: Answerer | None = None

@@ -132,3 +132,28 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tiny_model" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.llm)
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """A real Chroma server (`chroma run`, shipped with chromadb) on a free port: (host, port). Tests share it; each
+    index keeps to a collection of its own."""
+    import subprocess
+    import sys
+
+    folder = tmp_path_factory.mktemp("chroma-server")
+    log = folder / "server.log"
+    port = free_port()
+    chroma = Path(sys.executable).with_name("chroma")
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [chroma, "run", "--path", folder / "data", "--host", "127.0.0.1", "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/api/v2/heartbeat", process, log)
+        yield "127.0.0.1", port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from .conftest import LUTNICK_DOC, SEEDS
 
 NEWSDESK = Path(sys.executable).parent / "newsdesk"
@@ -33,6 +35,7 @@ def catalog_generation(index: Path) -> str:
         return str(db.execute("SELECT n FROM generation").fetchone()[0])
 
 
+@pytest.mark.slow  # five processes, each loading the index
 def test_ingest_search_list_and_delete(tmp_path):
     index = tmp_path / "index"
     ingested = run("ingest", str(SEEDS), index=index)

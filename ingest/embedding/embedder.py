@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -14,6 +15,17 @@ from .onnx_model import OnnxEncoder, quantized_model_path, weights_digest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+
+
+class TextEmbedder(Protocol):
+    """What the index and the answerer need of an embedder: the local one or a remote endpoint."""
+
+    name: str  # which model made the vectors: recorded by the index, which refuses another's
+    dimension: int
+
+    def embed(self, texts: list[str]) -> np.ndarray: ...
+
+    def embed_one(self, text: str) -> np.ndarray: ...
 
 
 def packaged_model_path() -> Path:

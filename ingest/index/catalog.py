@@ -72,6 +72,9 @@ INSERT INTO generation SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM generation);
 -- tells the next writer to reconcile the vectors with the catalog.
 CREATE TABLE IF NOT EXISTS vector_sync (dirty INTEGER NOT NULL);
 INSERT INTO vector_sync SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM vector_sync);
+-- Names this index for good: its collection on a Chroma server that many indexes share is called after it.
+CREATE TABLE IF NOT EXISTS identity (id TEXT NOT NULL);
+INSERT INTO identity SELECT lower(hex(randomblob(8))) WHERE NOT EXISTS (SELECT 1 FROM identity);
 -- BM25 moved to memory (ingest/memory_search.py): indexes made before that drop their full-text table.
 DROP TRIGGER IF EXISTS chunks_fts_insert;
 DROP TRIGGER IF EXISTS chunks_fts_delete;
@@ -361,6 +364,10 @@ class Catalog:
     def generation(self) -> int:
         """How many writes have changed the catalog, by any process, since it was made."""
         return self.db.execute("SELECT n FROM generation").fetchone()[0]
+
+    def index_id(self) -> str:
+        """This index's id, made at random when the catalog was."""
+        return self.db.execute("SELECT id FROM identity").fetchone()[0]
 
     def search_rows(self) -> tuple[int, list[SearchRow]]:
         """Every chunk with what search matches and filters on, and the generation they are of."""

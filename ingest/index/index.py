@@ -20,7 +20,7 @@ from chromadb.errors import ChromaError
 from filelock import FileLock
 
 from ..document import Chunk, Document
-from ..embedding import Embedder
+from ..embedding import TextEmbedder
 from ..loading.metadata import date_to_timestamp
 from ..statements import STATEMENT_RULES, statements
 from .catalog import Catalog, StoredChunk, chunk_id
@@ -45,11 +45,12 @@ class Index:
     def __init__(
         self,
         directory: Path,
-        embedder: Embedder,
+        embedder: TextEmbedder,
         collection: str = "newsdesk",
         chroma_host: str | None = None,
         chroma_port: int = 8000,
         exact_search_chunks: int = 100_000,
+        ef_search: int | None = None,
     ):
         """Up to ``exact_search_chunks`` chunks in an embedded store, their vectors are searched exactly in memory;
         beyond that, or on a Chroma server, Chroma searches them."""
@@ -60,6 +61,8 @@ class Index:
         if self.catalog.statement_rules() != STATEMENT_RULES and not self.catalog.read_only:
             self.restate()
         self.chroma = (chroma_host, chroma_port)
+        if chroma_host:  # a server holds the collections of many indexes: each is named after its catalog's id
+            collection = f"{collection}-{self.catalog.index_id()}"
         self.collection = collection
         self._copy: tempfile.TemporaryDirectory | None = None
         # Opened when first needed in a read-only index, whose saved search structures may spare it altogether.

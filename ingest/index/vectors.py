@@ -22,13 +22,14 @@ class EmbedderMismatch(RuntimeError):
 
 
 class VectorStore:
-    def __init__(self, client, collection: str, embedder: str):
+    def __init__(self, client, collection: str, embedder: str, ef_search: int | None = None):
+        """``ef_search``: how many candidates HNSW follows per query (Chroma's default 100): recall against time."""
+        hnsw: dict = {"space": "cosine"} | ({"ef_search": ef_search} if ef_search else {})
         self.collection = client.get_or_create_collection(
-            collection,
-            embedding_function=None,
-            configuration={"hnsw": {"space": "cosine"}},
-            metadata={"embedder": embedder},
+            collection, embedding_function=None, configuration={"hnsw": hnsw}, metadata={"embedder": embedder}
         )
+        if ef_search and self.collection.configuration.get("hnsw", {}).get("ef_search") != ef_search:
+            self.collection.modify(configuration={"hnsw": {"ef_search": ef_search}})
         made_by = (self.collection.metadata or {}).get("embedder")
         if made_by != embedder:  # a question embedded by another model would be compared with the wrong vectors
             raise EmbedderMismatch(
