@@ -50,15 +50,17 @@ def test_jsonl_ids_fields_and_bad_lines_named_by_number(tmp_path):
         json.dumps(["a", "list"]),
         "",
         json.dumps({"body": "No id, no title. Second sentence."}),
+        json.dumps({"id": "a1", "body": "Another article under the first line's id."}),
     ]
-    path.write_text("\n".join(lines) + "\n")
+    path.write_bytes(("\n".join(lines) + "\n").encode() + b'{"body": "caf\xe9 in Latin-1"}\n')
     items = load_all(path)
     docs = [i for i in items if isinstance(i, Document)]
     problems = {p.line: p.message for p in items if isinstance(p, IngestProblem)}
     assert next(d.doc_id for d in docs) == "a1" and docs[0].source == "Wired"
     assert docs[1].title == "No id, no title." and len(docs[1].doc_id) == 16
-    assert set(problems) == {2, 3, 4}
+    assert set(problems) == {2, 3, 4, 7, 8} and len(docs) == 2
     assert "malformed JSON" in problems[2] and "body" in problems[3] and "JSON object" in problems[4]
+    assert problems[7] == "id 'a1' is already on line 1" and "UTF-8" in problems[8]
 
 
 def test_bad_files_get_clear_messages(tmp_path):

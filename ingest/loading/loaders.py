@@ -132,6 +132,7 @@ def load_jsonl(path: Path, max_bytes: int) -> Iterator[Loaded]:
         return
     with handle:
         saw_content = False
+        seen: dict[str, int] = {}  # doc_id -> the line it was first on
         for number, raw in enumerate(handle, start=1):
             if not raw.strip():
                 continue
@@ -142,9 +143,15 @@ def load_jsonl(path: Path, max_bytes: int) -> Iterator[Loaded]:
                 )
                 continue
             try:
-                yield article_from_json(path, decode(raw))
+                article = article_from_json(path, decode(raw))
             except UnreadableText as problem:
                 yield IngestProblem(str(path), str(problem), number)
+                continue
+            if (first := seen.setdefault(article.doc_id, number)) != number:
+                # Two lines of one file with one id: neither may silently replace the other.
+                yield IngestProblem(str(path), f"id '{article.doc_id}' is already on line {first}", number)
+                continue
+            yield article
         if not saw_content:
             yield IngestProblem(str(path), "file is empty")
 
