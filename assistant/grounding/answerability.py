@@ -68,6 +68,21 @@ def about_the_question(question: Question, rarity: Rarity, sentence: str, articl
     return about_any_part(question, rarity, sentence) >= policy_share
 
 
+def in_its_article(
+    question: Question, rarity: Rarity, sentence: str, context: str, article: str, min_relation: float
+) -> str:
+    """The ``context`` of a sentence with the names of the question its article holds, when the sentence names none
+    of them but says what the question asks of them (``relation``): it speaks of them in other words ("Hosted by
+    Stephen Fry, the glittering ceremony ..."). A sentence naming some of them is about those alone; one saying
+    something else of them ("15 million books ...") is not made about the question by its article."""
+    if set(question.names) & set(re.findall(r"\w+", sentence.lower())):
+        return context
+    if relation(question, rarity, sentence) < min_relation:
+        return context
+    held = set(stems(article))
+    return " ".join([context, *(name for name in question.names if (parts := stems(name)) and set(parts) <= held)])
+
+
 def slot_held(question: Question, rarity: Rarity, claim: str, sentence: str, reach: tuple[int, int] = (4, 10)) -> float:
     """How well the words a claim puts around its answer are around that answer in the cited sentence, weighted by
     rarity: "Jade Johnson's coach is Kelly Sotherton" puts "coach" by the name, which the source puts by "rival".

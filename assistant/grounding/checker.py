@@ -23,7 +23,7 @@ from ingest.text.terms import content_words, stems
 
 from ..question import Expects, Question, plain
 from ..types import Citation, Dropped, Source
-from .answerability import Rarity, about_the_question, new_values, slot_held
+from .answerability import Rarity, about_the_question, in_its_article, new_values, slot_held
 from .policy import POLICY, Policy
 from .quoting import Citations
 from .restatements import restated_support
@@ -197,13 +197,25 @@ class AnswerChecker:
         return f"{source.header} {source.passage.text}"
 
     def context(self, support: Support) -> str:
-        """The cited sentence with its header, and the sentence before it when that one was shown too."""
+        """The cited sentence with its header, and the sentence before it when that one was shown too; to a question
+        asking for a value, with the names of the question its article holds: "Hosted by Stephen Fry, the glittering
+        ceremony" answers who hosted the Orange British Academy Film Awards in an article on them."""
         source = self.by_number[support.n]
         i = next((i for i, e in enumerate(source.sentences) if e.start == support.evidence.start), 0)
         previous = source.sentences[i - 1] if i else None
         adjacent = previous is not None and support.evidence.start - previous.end <= 2
         before = previous.text if adjacent and previous else ""
-        return " ".join([source.header, before, support.evidence.text])
+        context = " ".join([source.header, before, support.evidence.text])
+        if self.question and self.given.strict_names:
+            return in_its_article(
+                self.question,
+                self.rarity,
+                support.evidence.text,
+                context,
+                self.article(support),
+                self.policy.min_relation,
+            )
+        return context
 
     def release(self) -> str:
         """Shows the claims settled since the last call: once the answer is established, every supported claim."""

@@ -52,13 +52,16 @@ class Policy:
     # The same share for a sentence to be quoted as the answer when the model's text gave none: stricter, since
     # no model read it as an answer. BBC tune (facts and unanswerable questions).
     min_about_to_quote: float = 0.55
-    # And the share of what it asks about besides the names it gives: "the population of Kuala Lumpur" is not
-    # answered by a sentence about talks in Kuala Lumpur. BBC tune (unanswerable questions).
     # To a yes/no question whose verdict did not check out, each part's closest shown sentence is quoted if it is at
     # least this close in meaning (embedding cosine): what the reader needs to judge, instead of a bare refusal.
     # MultiHop tune (yes/no questions).
     min_part_similarity_to_quote: float = 0.4
-    min_relation_to_quote: float = 0.5
+    # Share of what the question asks about besides its names that a sentence must hold to be quoted as the answer
+    # ("the population of Kuala Lumpur" is not answered by a sentence about talks in Kuala Lumpur), and, to a
+    # question asking for a value, to be read in its article when it names none of the question's names ("Hosted
+    # by Stephen Fry, the glittering ceremony ..." on the awards its article names). Lower lends the article's
+    # names to sentences saying something else of them. BBC tune (unanswerable questions).
+    min_relation: float = 0.5
 
     # --- Evidence shown to the model (generation/evidence.py) ----------------------------------------------------
     # Weight of the share of the question's words in a sentence, against its cosine to the question.

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ..question import Expects, Question
 from ..types import Citation, Passage, Source
-from .answerability import Rarity, about_any_part, new_values, relation
+from .answerability import Rarity, about_any_part, in_its_article, new_values, relation
 from .policy import Policy
 from .support import Similarity
 
@@ -77,16 +77,19 @@ def answering_sentence(question: Question, sources: Sequence[Source], rarity: Ra
     if question.expects in (Expects.VERDICT, Expects.QUOTE):
         return None
     question = question.itself()
-    best: tuple[float, Quote] | None = None
+    best: tuple[tuple[float, float], Quote] | None = None
     for source in sources:
         for i, sentence in enumerate(source.sentences):
             if not new_values(question, sentence.text):
                 continue
             context = f"{source.header} {source.sentences[i - 1].text if i else ''} {sentence.text}"
-            share = about_any_part(question, rarity, context)
+            article = f"{source.header} {source.passage.text}"
+            lent = in_its_article(question, rarity, sentence.text, context, article, policy.min_relation)
+            # Ranked by what the sentence itself holds: one naming whom the question names before one lent them.
+            share = (about_any_part(question, rarity, context), about_any_part(question, rarity, lent))
             if (
-                share >= policy.min_about_to_quote
-                and relation(question, rarity, sentence.text) >= policy.min_relation_to_quote
+                share[1] >= policy.min_about_to_quote
+                and relation(question, rarity, sentence.text) >= policy.min_relation
                 and (best is None or share > best[0])
             ):
                 best = (share, Quote(source.passage, sentence.text, sentence.start, sentence.end))

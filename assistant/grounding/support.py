@@ -135,12 +135,16 @@ def names_held(claim: str, source: str) -> set[str]:
     return words_of(source) | initialed(claim, source)
 
 
-def names_present(claim: str, source: str, given: Given, policy: Policy = POLICY) -> bool:
+def names_present(claim: str, source: str, given: Given, policy: Policy = POLICY, article: str = "") -> bool:
     """Every name the claim mentions is in the source: a source about Todd Boehly does not show that Pamela
     Anderson partnered with him. A name the question mentions may be missing when the source holds another of
-    the question's names (the source on "The Eras Tour" need not repeat "Taylor Swift")."""
+    the question's names (the source on "The Eras Tour" need not repeat "Taylor Swift"), or, to a question asking
+    for a value, when the ``article`` the source is read in holds it (see ``lends_names``)."""
     held = names_held(claim, source)
     missing = {name for name in given.names_in(claim) if not name_held(name, held)}
+    if given.strict_names:
+        in_article = names_held(claim, article)
+        missing = {name for name in missing if name not in given.names or not name_held(name, in_article)}
     if given.strict_names and coverage(list(dict.fromkeys(stems(claim))), given.words) < policy.restated:
         # Every name of the claim is held, or a word of the same name is ("Scott Sullivan" by "Mr Sullivan").
         runs = [given.names_in(run.group(), first=True) for run in NAME_RUN.finditer(claim)]
@@ -162,12 +166,22 @@ def best_support(
     # in a long source do not count. Whoever the claim names must be named in the sentence or the one before
     # ("He added"): a sentence quoting Li does not show what Lutnick said, even in an article naming Lutnick.
     subject = set(given.leading_name(claim, source_text(source)))
+    article = f"{source.header} {source.passage.text}" if given.strict_names else ""
+    lent = given.numbers & {plain(n) for n in NUMBER.findall(article)}
     windows = {
         i: near
-        for i in range(len(sentences))
-        if numbers_present(claim, near := window(source, i, after=1))
+        for i, e in enumerate(sentences)
+        if numbers_present(
+            claim, near := window(source, i, after=1), lent if lends_names(given.names, e.text) else frozenset()
+        )
         and quotes_present(claim, near)
-        and names_present(claim, named := window(source, i, after=0), given, policy)
+        and names_present(
+            claim,
+            named := window(source, i, after=0),
+            given,
+            policy,
+            article if lends_names(given.names, e.text) else "",
+        )
         and subject <= words_of(named)
     }
     if not windows:
@@ -189,6 +203,14 @@ def best_support(
     ):
         return support
     return None
+
+
+def lends_names(names: Set[str], sentence: str) -> bool:
+    """Whether a sentence is read in its article for the question's names (and numbers): when it names none of them,
+    it speaks of the question's subject in other words ("Hosted by Stephen Fry, the glittering ceremony ..." in an
+    article on the Orange British Academy Film Awards). A sentence naming some of them is about those alone:
+    "Disney paid $200,000" does not show what Disney paid Air Shamrock, which the article names elsewhere."""
+    return not names & words_of(sentence)
 
 
 def source_text(source: Source) -> str:
