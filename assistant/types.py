@@ -152,6 +152,11 @@ class Source:
         return " … ".join(s.text for s in self.sentences)
 
     @property
+    def article(self) -> str:
+        """The header with the whole passage the sentences were cut from: what the article says around them."""
+        return f"{self.header} {self.passage.text}"
+
+    @property
     def header(self) -> str:
         """'Title (Outlet, October 1, 2023)': who published it and when is evidence too. A title made from the
         article's first sentence is left out when that sentence is shown anyway: prompt tokens cost time."""

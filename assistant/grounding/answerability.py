@@ -10,7 +10,7 @@ words ("The Chinese delegation led the Chinese delegation") answers nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Set
 
 from ingest.text.lexicon import CALENDAR, NUMBER, NUMBER_WORDS, REPORTING_FORMS
 from ingest.text.terms import content_words, stems
@@ -68,6 +68,14 @@ def about_the_question(question: Question, rarity: Rarity, sentence: str, articl
     return about_any_part(question, rarity, sentence) >= policy_share
 
 
+def lends_names(names: Set[str], sentence: str) -> bool:
+    """Whether a sentence is read in its article for the question's names (and numbers): when it names none of them,
+    it speaks of the question's subject in other words ("Hosted by Stephen Fry, the glittering ceremony ..." in an
+    article on the Orange British Academy Film Awards). A sentence naming some of them is about those alone:
+    "Disney paid $200,000" does not show what Disney paid Air Shamrock, which the article names elsewhere."""
+    return not names & set(re.findall(r"\w+", sentence.lower()))
+
+
 def in_its_article(
     question: Question, rarity: Rarity, sentence: str, context: str, article: str, min_relation: float
 ) -> str:
@@ -75,9 +83,7 @@ def in_its_article(
     of them but says what the question asks of them (``relation``): it speaks of them in other words ("Hosted by
     Stephen Fry, the glittering ceremony ..."). A sentence naming some of them is about those alone; one saying
     something else of them ("15 million books ...") is not made about the question by its article."""
-    if set(question.names) & set(re.findall(r"\w+", sentence.lower())):
-        return context
-    if relation(question, rarity, sentence) < min_relation:
+    if not lends_names(set(question.names), sentence) or relation(question, rarity, sentence) < min_relation:
         return context
     held = set(stems(article))
     return " ".join([context, *(name for name in question.names if (parts := stems(name)) and set(parts) <= held)])

@@ -193,8 +193,7 @@ class AnswerChecker:
         return kept
 
     def article(self, support: Support) -> str:
-        source = self.by_number[support.n]
-        return f"{source.header} {source.passage.text}"
+        return self.by_number[support.n].article
 
     def context(self, support: Support) -> str:
         """The cited sentence with its header, and the sentence before it when that one was shown too; to a question

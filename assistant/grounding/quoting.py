@@ -83,8 +83,7 @@ def answering_sentence(question: Question, sources: Sequence[Source], rarity: Ra
             if not new_values(question, sentence.text):
                 continue
             context = f"{source.header} {source.sentences[i - 1].text if i else ''} {sentence.text}"
-            article = f"{source.header} {source.passage.text}"
-            lent = in_its_article(question, rarity, sentence.text, context, article, policy.min_relation)
+            lent = in_its_article(question, rarity, sentence.text, context, source.article, policy.min_relation)
             # Ranked by what the sentence itself holds: one naming whom the question names before one lent them.
             share = (about_any_part(question, rarity, context), about_any_part(question, rarity, lent))
             if (

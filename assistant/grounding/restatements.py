@@ -82,7 +82,7 @@ def closest_support(
     best: Support | None = None
     for source in sources:
         # Names and numbers may stand anywhere in the passage; the quote is its sentence closest to the part.
-        text = f"{source.header} {source.passage.text}"
+        text = source.article
         held = names_held(claim, text)
         if (
             not answer_names <= held

@@ -21,6 +21,7 @@ from ingest.text.terms import STOPWORDS, content_words, stems
 
 from ..question import Expects, Question, plain
 from ..types import Evidence, Source
+from .answerability import lends_names
 from .policy import POLICY, Policy
 
 QUOTED = re.compile(r"[“\"]([^”\"]{12,})[”\"]")
@@ -166,22 +167,15 @@ def best_support(
     # in a long source do not count. Whoever the claim names must be named in the sentence or the one before
     # ("He added"): a sentence quoting Li does not show what Lutnick said, even in an article naming Lutnick.
     subject = set(given.leading_name(claim, source_text(source)))
-    article = f"{source.header} {source.passage.text}" if given.strict_names else ""
+    article = source.article if given.strict_names else ""
     lent = given.numbers & {plain(n) for n in NUMBER.findall(article)}
+    lending = {i for i, e in enumerate(sentences) if article and lends_names(given.names, e.text)}
     windows = {
         i: near
-        for i, e in enumerate(sentences)
-        if numbers_present(
-            claim, near := window(source, i, after=1), lent if lends_names(given.names, e.text) else frozenset()
-        )
+        for i in range(len(sentences))
+        if numbers_present(claim, near := window(source, i, after=1), lent if i in lending else frozenset())
         and quotes_present(claim, near)
-        and names_present(
-            claim,
-            named := window(source, i, after=0),
-            given,
-            policy,
-            article if lends_names(given.names, e.text) else "",
-        )
+        and names_present(claim, named := window(source, i, after=0), given, policy, article if i in lending else "")
         and subject <= words_of(named)
     }
     if not windows:
@@ -203,14 +197,6 @@ def best_support(
     ):
         return support
     return None
-
-
-def lends_names(names: Set[str], sentence: str) -> bool:
-    """Whether a sentence is read in its article for the question's names (and numbers): when it names none of them,
-    it speaks of the question's subject in other words ("Hosted by Stephen Fry, the glittering ceremony ..." in an
-    article on the Orange British Academy Film Awards). A sentence naming some of them is about those alone:
-    "Disney paid $200,000" does not show what Disney paid Air Shamrock, which the article names elsewhere."""
-    return not names & words_of(sentence)
 
 
 def source_text(source: Source) -> str:
