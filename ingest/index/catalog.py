@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -136,27 +136,20 @@ class Catalog:
                 row["doc_id"]: row["content_hash"]
                 for row in self.db.execute("SELECT doc_id, content_hash FROM documents")
             }
-        ids = list(doc_ids)
-        found: dict[str, str] = {}
-        for i in range(0, len(ids), 500):
-            batch = ids[i : i + 500]
-            rows = self.db.execute(
-                f"SELECT doc_id, content_hash FROM documents WHERE doc_id IN ({','.join('?' * len(batch))})", batch
-            )
-            found.update({row["doc_id"]: row["content_hash"] for row in rows})
-        return found
+        rows = self._rows_for("SELECT doc_id, content_hash FROM documents WHERE doc_id IN ({marks})", list(doc_ids))
+        return {row["doc_id"]: row["content_hash"] for row in rows}
 
     def paths(self, doc_ids: Iterable[str]) -> dict[str, str | None]:
         """The file each of these documents was ingested from, for those the catalog holds."""
-        ids = list(doc_ids)
-        found: dict[str, str | None] = {}
+        rows = self._rows_for("SELECT doc_id, path FROM documents WHERE doc_id IN ({marks})", list(doc_ids))
+        return {row["doc_id"]: row["path"] for row in rows}
+
+    def _rows_for(self, sql: str, ids: Sequence[str]) -> Iterator[sqlite3.Row]:
+        """The rows of ``sql`` for ``ids``, its ``{marks}`` standing for their placeholders, 500 ids at a time:
+        SQLite limits the parameters of one statement."""
         for i in range(0, len(ids), 500):
-            batch = ids[i : i + 500]
-            rows = self.db.execute(
-                f"SELECT doc_id, path FROM documents WHERE doc_id IN ({','.join('?' * len(batch))})", batch
-            )
-            found.update({row["doc_id"]: row["path"] for row in rows})
-        return found
+            batch = list(ids[i : i + 500])
+            yield from self.db.execute(sql.format(marks=",".join("?" * len(batch))), batch)
 
     def replace(self, items: Sequence[tuple[Document, list[Chunk], list[Statement]]]) -> None:
         """Writes documents, their chunks and statements in one transaction, dropping any earlier version."""
@@ -246,17 +239,12 @@ class Catalog:
 
     def metadata(self, doc_ids: Iterable[str]) -> dict[str, Document]:
         """Documents without their text: what a search result shows."""
-        ids = list(dict.fromkeys(doc_ids))
-        found: dict[str, Document] = {}
-        for i in range(0, len(ids), 500):
-            batch = ids[i : i + 500]
-            rows = self.db.execute(
-                f"SELECT doc_id, title, source, author, published_at, url, path, '' AS text FROM documents "
-                f"WHERE doc_id IN ({','.join('?' * len(batch))})",
-                batch,
-            )
-            found.update({row["doc_id"]: _document(row) for row in rows})
-        return found
+        rows = self._rows_for(
+            "SELECT doc_id, title, source, author, published_at, url, path, '' AS text FROM documents "
+            "WHERE doc_id IN ({marks})",
+            list(dict.fromkeys(doc_ids)),
+        )
+        return {row["doc_id"]: _document(row) for row in rows}
 
     def documents(self, filters: Filters | None = None, limit: int | None = None) -> list[Document]:
         """Every document that passes the filters, newest first; the first ``limit`` of them."""
@@ -320,34 +308,28 @@ class Catalog:
         return docs, chunks
 
     def chunks(self, chunk_ids: Sequence[str]) -> dict[str, StoredChunk]:
-        found: dict[str, StoredChunk] = {}
-        for i in range(0, len(chunk_ids), 500):
-            batch = list(chunk_ids[i : i + 500])
-            rows = self.db.execute(
-                f"SELECT chunk_id, doc_id, position, start_char, end_char, text FROM chunks WHERE chunk_id IN ({','.join('?' * len(batch))})",
-                batch,
-            )
-            found.update({row[0]: StoredChunk(*row) for row in rows})
-        return found
+        rows = self._rows_for(
+            "SELECT chunk_id, doc_id, position, start_char, end_char, text FROM chunks WHERE chunk_id IN ({marks})",
+            chunk_ids,
+        )
+        return {row[0]: StoredChunk(*row) for row in rows}
 
     def chunk_ids(self) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT chunk_id FROM chunks")}
 
     def chunks_to_embed(self, chunk_ids: Sequence[str]) -> list[ChunkToEmbed]:
         """These chunks as they were embedded at ingest (see Index.write), in catalog order."""
+        rows = self._rows_for(
+            """SELECT c.chunk_id, c.title, c.text, d.doc_id, d.title, d.source, d.author, d.published_at,
+                      d.url, d.path, d.content_hash
+               FROM chunks c JOIN documents d ON d.doc_id = c.doc_id
+               WHERE c.chunk_id IN ({marks}) ORDER BY c.rowid""",
+            chunk_ids,
+        )
         found: list[ChunkToEmbed] = []
-        for i in range(0, len(chunk_ids), 500):
-            batch = list(chunk_ids[i : i + 500])
-            rows = self.db.execute(
-                f"""SELECT c.chunk_id, c.title, c.text, d.doc_id, d.title, d.source, d.author, d.published_at,
-                           d.url, d.path, d.content_hash
-                    FROM chunks c JOIN documents d ON d.doc_id = c.doc_id
-                    WHERE c.chunk_id IN ({",".join("?" * len(batch))}) ORDER BY c.rowid""",
-                batch,
-            )
-            for cid, headline, text, doc_id, title, source, author, published_at, url, path, version in rows:
-                document = Document(doc_id, "", title, source, published_at, url, author, path)
-                found.append(ChunkToEmbed(cid, f"{headline}\n{text}" if headline else text, document, version))
+        for cid, headline, text, doc_id, title, source, author, published_at, url, path, version in rows:
+            document = Document(doc_id, "", title, source, published_at, url, author, path)
+            found.append(ChunkToEmbed(cid, f"{headline}\n{text}" if headline else text, document, version))
         return found
 
     def vectors_dirty(self) -> bool:
