@@ -3,7 +3,8 @@
 from ingest import Document, Filters, IngestProblem, IngestReport, Statement
 
 from .api import Assistant
-from .generation.llm import ModelServerError
+from .generation.errors import ModelServerError
+from .generation.supervisor import ModelStopped
 from .grounding.policy import POLICY, Policy
 from .question import Expects, Question
 from .settings import Settings
@@ -36,6 +37,7 @@ __all__ = [
     "IngestReport",
     "Made",
     "ModelServerError",
+    "ModelStopped",
     "Passage",
     "PassagesFound",
     "Policy",

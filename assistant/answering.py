@@ -22,8 +22,9 @@ from ingest.embedding import TextEmbedder
 from ingest.index.catalog import Catalog
 from ingest.text.sentences import sentence_spans
 
+from .generation.errors import ModelServerError
 from .generation.evidence import select_evidence, whole_documents
-from .generation.llm import ModelServerError, server_error
+from .generation.llm import server_error
 from .generation.prompt import PROMPT, format_question, format_sources
 from .grounding.checker import REFUSAL_TEXT, AnswerChecker
 from .grounding.policy import Policy

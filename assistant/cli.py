@@ -12,7 +12,8 @@ import click
 
 from ingest.text.repair import printable
 
-from .types import Answer, Citation, FinalAnswer, TextDelta
+from .generation.errors import ModelServerError
+from .types import Answer, Citation, FinalAnswer, Passage, PassagesFound, TextDelta
 
 
 def echo(text: str = "", **options) -> None:
@@ -33,8 +34,6 @@ class Newsdesk(click.Group):
     def invoke(self, ctx: click.Context):
         from ingest.index.index import IndexIncomplete, IndexReadOnly
         from ingest.index.vectors import EmbedderMismatch
-
-        from .generation.llm import ModelServerError
 
         try:
             return super().invoke(ctx)
@@ -174,13 +173,23 @@ def ask(ctx, question, as_json, **filters):
         return
     answer = None
     printed = False
-    for event in events:
-        if isinstance(event, TextDelta):
-            # Each piece is checked before it comes: what is printed stays.
-            echo(event.text, nl=False)
-            printed = True
-        elif isinstance(event, FinalAnswer):
-            answer = event.answer
+    found: list[Passage] = []
+    try:
+        for event in events:
+            if isinstance(event, PassagesFound):
+                found = event.passages
+            elif isinstance(event, TextDelta):
+                # Each piece is checked before it comes: what is printed stays.
+                echo(event.text, nl=False)
+                printed = True
+            elif isinstance(event, FinalAnswer):
+                answer = event.answer
+    except ModelServerError:
+        # The model failed, not the search: what the question found is still worth reading.
+        if found:
+            echo(("\n\n" if printed else "") + "Passages found:")
+            echo(format_passages(found))
+        raise
     assert answer is not None
     echo("" if printed else answer.text)
     echo(format_citations(answer.citations))
@@ -216,10 +225,16 @@ def search(ctx, query, k, as_json, **filters):
     if as_json:
         echo(json.dumps([asdict(p) for p in passages], ensure_ascii=False, indent=2))
         return
+    echo(format_passages(passages))
+
+
+def format_passages(passages: list[Passage]) -> str:
+    lines = []
     for rank, p in enumerate(passages, start=1):
         about = ", ".join(x for x in (p.source, (p.published_at or "")[:10]) if x)
-        echo(f"{rank:>2}. {p.title}" + (f" ({about})" if about else "") + f"  {p.doc_id}:{p.start}-{p.end}")
-        echo(f"    {p.text[:300]}" + ("…" if len(p.text) > 300 else ""))
+        lines.append(f"{rank:>2}. {p.title}" + (f" ({about})" if about else "") + f"  {p.doc_id}:{p.start}-{p.end}")
+        lines.append(f"    {p.text[:300]}" + ("…" if len(p.text) > 300 else ""))
+    return "\n".join(lines)
 
 
 @cli.command()

@@ -58,13 +58,17 @@ class Settings(BaseSettings):
     model_cache_dir: Path = CACHE_DIR / "models"
     context_tokens: PositiveInt = 4096
     threads: int | None = None
+    # Weight repacking in llama.cpp: "auto" turns it off where the CPU has AMX (its AMX path crashes on some of those
+    # machines) and on elsewhere; "on" or "off" override that.
+    llama_repack: Literal["auto", "on", "off"] = "auto"
     openai_base_url: str | None = None
     openai_api_key: SecretStr = SecretStr("not-needed")
     openai_model: str = "gpt-4o-mini"
     llm_connect_timeout: PositiveFloat = 10.0  # seconds to reach an OpenAI-compatible server
-    llm_read_timeout: PositiveFloat = 120.0  # seconds a server may go without sending anything
-    llm_retries: NonNegativeInt = (
-        2  # retries of a request that failed as a whole, with backoff; never of a stream under way
-    )
+    # Seconds a server may go without sending anything: a silent server is reported within 90 s, and not asked again.
+    llm_read_timeout: PositiveFloat = 80.0
+    # Retries, with backoff, of a request refused, rate-limited or failed with a server error before its first word;
+    # never of a timeout, nor of a stream under way.
+    llm_retries: NonNegativeInt = 2
     temperature: float = 0.0
     max_tokens: PositiveInt = 320

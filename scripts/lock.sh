@@ -4,7 +4,7 @@
 # packages already locked keep their versions; `scripts/lock.sh --upgrade` takes the newest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-WHEELS="${NEWSDESK_CACHE:-$HOME/.cache/newsdesk}/wheels"
+WHEELS="${NEWSDESK_CACHE:-$HOME/.cache/newsdesk}/wheels/llama-$(python3 assistant/generation/cpu.py build-key)"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 touch "$work/locked.txt" "$work/bench-locked.txt"

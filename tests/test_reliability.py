@@ -268,3 +268,41 @@ def test_a_read_only_index_still_lists_searches_and_answers(built, shared, saved
     assert listed.stdout.count("\n") == 8
     assert json.loads(searched.stdout)[0]["doc_id"] == "a5"
     assert json.loads(asked.stdout)["citations"][0]["doc_id"] == "a5" and prompts
+
+
+OPEN_WHEN_TOLD = """
+import sys, time
+from pathlib import Path
+from ingest.index.index import Index
+
+class Named:  # opening an index needs only the embedder's name
+    name = "test-embedder"
+
+go = Path(sys.argv[2])
+while not go.exists():
+    time.sleep(0.001)
+index = Index(Path(sys.argv[1]), Named())
+print(index.vectors.count())
+"""
+
+
+def test_processes_making_the_same_new_index_at_once_all_open_it(tmp_path):
+    """Chroma creates its tables as its store opens: without the lock, two processes opening a new index together
+    both create them, and one dies ("table collections already exists")."""
+    for attempt in range(3):  # the race is a matter of milliseconds: a few rounds, each on a new index
+        go = tmp_path / f"go-{attempt}"
+        processes = [
+            subprocess.Popen(
+                [sys.executable, "-c", OPEN_WHEN_TOLD, str(tmp_path / f"index-{attempt}"), str(go)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(4)
+        ]
+        time.sleep(8)  # each has imported Chroma and waits
+        go.touch()
+        for process in processes:
+            out, err = process.communicate(timeout=120)
+            assert process.returncode == 0, err.strip().splitlines()[-1:]
+            assert out.strip() == "0"

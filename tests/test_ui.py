@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from langchain_core.language_models import BaseChatModel
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 from playwright.sync_api import Page, expect, sync_playwright
@@ -23,7 +24,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 from assistant import Assistant
 from assistant.ui.app import server
 
-from .conftest import free_port
+from .conftest import crashing_model, free_port
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -71,9 +72,9 @@ class App:
 
 
 @contextmanager
-def serving(index: Path, pause: float = 0.0, load: float = 0.0) -> Iterator[App]:
-    """The app as ``newsdesk serve`` serves it, in a thread, around a scripted model."""
-    model = Scripted(messages=itertools.cycle([AIMessage(content=REPLY)]), pause=pause, load=load)
+def serving(index: Path, pause: float = 0.0, load: float = 0.0, llm: BaseChatModel | None = None) -> Iterator[App]:
+    """The app as ``newsdesk serve`` serves it, in a thread, around a scripted model (or ``llm``)."""
+    model = llm or Scripted(messages=itertools.cycle([AIMessage(content=REPLY)]), pause=pause, load=load)
     assistant = Assistant(index, llm=model)
     port = free_port()
     uvicorn_server = uvicorn.Server(uvicorn.Config(server(assistant), host="127.0.0.1", port=port, log_level="warning"))
@@ -483,3 +484,23 @@ def test_on_a_phone_the_answer_and_its_sources_sit_together(app, open_page):
     box = page.locator("#reader").bounding_box()
     assert box and box["width"] >= 380
     page.screenshot(path=str(ARTIFACTS / "phone-reader.png"))
+
+
+@pytest.mark.llm
+def test_a_crash_of_the_local_model_ends_one_answer_and_the_app_answers_the_next(seeded, open_page, tiny_model):
+    """A real SIGSEGV in the local model's process (the tiny model) in the middle of an answer: that turn says so
+    in one line beside the passages it found, and the next question is answered by the restarted model."""
+    model, killer = crashing_model(tiny_model, max_tokens=48)
+    with serving(seeded, llm=model) as app:
+        page = open_page(app.url)
+        expect(page.locator("#model-status")).to_contain_text("Model ready", timeout=WAIT * 4)
+        killer.armed.set()
+        ask(page, DELEGATION)
+        failed = turns(page, "failed")
+        expect(failed).to_have_count(1, timeout=WAIT * 4)
+        expect(failed).to_contain_text("the local model stopped (signal 11, SIGSEGV) and was restarted")
+        expect(failed.locator("details li.card").first).to_be_attached()  # the passages found stay with it
+        assert killer.killed
+        ask(page, DELEGATION)
+        expect(turns(page, "done")).to_have_count(1, timeout=WAIT * 4)
+        expect(turns(page, "failed")).to_have_count(1)

@@ -1,11 +1,11 @@
-"""Chat models behind one LangChain interface: the local GGUF model in-process, or any OpenAI-compatible server."""
+"""Chat models behind one LangChain interface: the local GGUF model in a supervised process, or any
+OpenAI-compatible server."""
 
 from __future__ import annotations
 
-import os
-import threading
+import time
 from collections.abc import Iterator
-from functools import lru_cache
+from contextlib import closing
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -15,25 +15,24 @@ from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 
 from ..settings import Settings
+from .cpu import Repack, read_cpu_flags, repack_weights
+from .errors import ModelServerError
 from .model_files import local_model_path
+from .supervisor import LocalWorker, WorkerConfig, default_threads, local_worker
 
 ROLES = {"human": "user", "ai": "assistant", "system": "system"}
 
 
-class ModelServerError(RuntimeError):
-    """The model server could not give an answer (refused, timed out, failed or sent something unreadable); the
-    message names the server and what went wrong, in one line."""
-
-
 class LocalChatModel(BaseChatModel):
-    """A GGUF model run by llama-cpp-python, which applies the model's chat template and reuses the KV cache
-    for the longest prompt prefix it has already seen."""
+    """A GGUF model run by llama-cpp-python in its own process (``supervisor.py``), which applies the model's chat
+    template and reuses the KV cache for the longest prompt prefix it has already seen."""
 
     model_path: str
     context_tokens: int = 4096
     threads: int | None = None
     temperature: float = 0.0
     max_tokens: int = 320
+    repack: Repack = "auto"  # weight repacking: "auto" chooses by the CPU (off where it has AMX)
 
     @property
     def _llm_type(self) -> str:
@@ -46,22 +45,26 @@ class LocalChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        llama, lock = load_llama(self.model_path, self.context_tokens, self.threads)
-        with lock:  # one llama.cpp context serves one generation at a time
-            parts = llama.create_chat_completion(
-                messages=[{"role": ROLES.get(m.type, "user"), "content": m.text} for m in messages],
-                temperature=self.temperature,
-                max_tokens=kwargs.get("max_tokens", self.max_tokens),
-                stop=stop,
-                stream=True,
-            )
-            for part in parts:
-                delta = part["choices"][0]["delta"].get("content")
-                if delta:
-                    chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
-                    if run_manager:
-                        run_manager.on_llm_new_token(delta, chunk=chunk)
-                    yield chunk
+        options = {
+            "temperature": self.temperature,
+            "max_tokens": kwargs.get("max_tokens", self.max_tokens),
+            "stop": stop,
+            "response_format": kwargs.get("response_format"),
+        }
+        messages_ = [{"role": ROLES.get(m.type, "user"), "content": m.text} for m in messages]
+        with closing(self.worker.chat(messages_, options)) as deltas:
+            for delta in deltas:
+                chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
+                if run_manager:
+                    run_manager.on_llm_new_token(delta, chunk=chunk)
+                yield chunk
+
+    @property
+    def worker(self) -> LocalWorker:
+        """The process that runs this model, shared by every chat model naming the same file and settings."""
+        threads = self.threads or default_threads()
+        repack = repack_weights(read_cpu_flags(), self.repack)
+        return local_worker(WorkerConfig(self.model_path, self.context_tokens, threads, repack))
 
     def _generate(
         self,
@@ -71,6 +74,43 @@ class LocalChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
+
+
+def retryable(error: Exception) -> bool:
+    """A request that failed as a whole and may succeed again soon: refused, rate-limited, a server error. Not a
+    timeout: a server that stayed silent for the read timeout is reported at once, not waited on again."""
+    import openai
+
+    if isinstance(error, openai.APITimeoutError):
+        return False
+    if isinstance(error, openai.APIStatusError):
+        return error.status_code == 429 or error.status_code >= 500
+    return isinstance(error, openai.APIConnectionError)
+
+
+def server_chat_model():
+    """ChatOpenAI (imported when a server is used) retrying, before the first word only, what ``retryable`` says."""
+    from langchain_openai import ChatOpenAI
+
+    class ServerChatModel(ChatOpenAI):
+        retries: int = 2
+
+        def _stream(self, messages, stop=None, run_manager=None, **kwargs):
+            for attempt in range(self.retries + 1):
+                parts = super()._stream(messages, stop, run_manager, **kwargs)
+                try:
+                    first = next(parts, None)
+                except Exception as error:
+                    if attempt == self.retries or not retryable(error):
+                        raise
+                    time.sleep(min(0.5 * 2**attempt, 8.0))
+                    continue
+                if first is not None:
+                    yield first
+                    yield from parts
+                return
+
+    return ServerChatModel
 
 
 def server_error(error: Exception, settings: Settings) -> ModelServerError:
@@ -89,23 +129,11 @@ def server_error(error: Exception, settings: Settings) -> ModelServerError:
     return ModelServerError(f"the model server at {server} {what}")
 
 
-@lru_cache(maxsize=2)
-def load_llama(path: str, context_tokens: int, threads: int | None):
-    """Once per process and model: loading takes seconds, and the cached prompt prefix lives in this object."""
-    from llama_cpp import Llama
-
-    # llama-cpp-python generates on half the cores unless told otherwise; on a small machine that halves speed.
-    threads = threads or os.cpu_count() or 1
-    llama = Llama(model_path=path, n_ctx=context_tokens, n_threads=threads, n_threads_batch=threads, verbose=False)
-    return llama, threading.Lock()
-
-
 def chat_model(settings: Settings) -> BaseChatModel:
     if settings.llm_backend == "openai":
         import httpx
-        from langchain_openai import ChatOpenAI
 
-        return ChatOpenAI(
+        return server_chat_model()(
             model=settings.openai_model,
             base_url=settings.openai_base_url,
             api_key=settings.openai_api_key,
@@ -114,9 +142,8 @@ def chat_model(settings: Settings) -> BaseChatModel:
             streaming=True,
             # A server that accepts and never answers must not hang a question: connect and read each have a limit.
             timeout=httpx.Timeout(settings.llm_read_timeout, connect=settings.llm_connect_timeout),
-            # Retried only before the first word: the openai client retries a request that failed as a whole
-            # (refused, 5xx, timed out), never a stream already under way.
-            max_retries=settings.llm_retries,
+            retries=settings.llm_retries,
+            max_retries=0,  # the client would retry a timeout too: ServerChatModel retries what is worth it
         )
     path = settings.local_model_path or local_model_path(settings.model_cache_dir)
     return LocalChatModel(
@@ -125,4 +152,5 @@ def chat_model(settings: Settings) -> BaseChatModel:
         threads=settings.threads,
         temperature=settings.temperature,
         max_tokens=settings.max_tokens,
+        repack=settings.llama_repack,
     )

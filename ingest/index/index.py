@@ -10,7 +10,7 @@ import stat
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TypeVar
 
@@ -57,22 +57,27 @@ class Index:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.embedder = embedder
-        self.catalog = Catalog(self.directory / "catalog.sqlite3")
-        if self.catalog.statement_rules() != STATEMENT_RULES and not self.catalog.read_only:
-            self.restate()
-        self.chroma = (chroma_host, chroma_port)
-        if chroma_host:  # a server holds the collections of many indexes: each is named after its catalog's id
-            collection = f"{collection}-{self.catalog.index_id()}"
-        self.collection = collection
-        self._copy: tempfile.TemporaryDirectory | None = None
-        # Opened when first needed in a read-only index, whose saved search structures may spare it altogether.
-        self._vectors = None if self.catalog.read_only else self.open_vectors()
-        self.exact_search_chunks = 0 if chroma_host else exact_search_chunks
-        self._memory: MemorySearch | None = None
-        self._loading = threading.Lock()  # the lexical and the dense search ask for it at once
         # One writer at a time, across processes; readers never take it. Reentrant: an ingest holds it for its whole
         # run and each write takes it again.
         self.writing = FileLock(self.directory / "write.lock")
+        self.chroma = (chroma_host, chroma_port)
+        self._copy: tempfile.TemporaryDirectory | None = None
+        # Two processes making a new index at once would both create the catalog's and Chroma's tables.
+        new = not (self.directory / "catalog.sqlite3").exists() or not (
+            chroma_host or (self.directory / "chroma").exists()
+        )
+        with self.writing if new else nullcontext():
+            self.catalog = Catalog(self.directory / "catalog.sqlite3")
+            if self.catalog.statement_rules() != STATEMENT_RULES and not self.catalog.read_only:
+                self.restate()
+            if chroma_host:  # a server holds the collections of many indexes: each is named after its catalog's id
+                collection = f"{collection}-{self.catalog.index_id()}"
+            self.collection = collection
+            # Opened when first needed in a read-only index, whose saved search structures may spare it altogether.
+            self._vectors = None if self.catalog.read_only else self.open_vectors()
+        self.exact_search_chunks = 0 if chroma_host else exact_search_chunks
+        self._memory: MemorySearch | None = None
+        self._loading = threading.Lock()  # the lexical and the dense search ask for it at once
         self._seen = self.catalog.version()[0]  # other connections' commits when the vector store was opened
 
     def write(self, items: Sequence[tuple[Document, list[Chunk]]]) -> None:
