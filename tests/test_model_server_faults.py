@@ -65,3 +65,12 @@ def test_the_app_keeps_the_evidence_and_says_what_failed(index):
     assert turn.passages and turn.passages[0].doc_id == "a3"
     page = conversation_html([turn])
     assert "answered HTTP 500" in page and turn.passages[0].title in page
+
+
+@pytest.mark.parametrize(("behaviour", "asked"), [(HANG, 1), (FAIL, 3)])
+def test_a_silent_server_is_not_asked_again_and_a_failing_one_is(index, behaviour, asked):
+    """Waiting out a silent server's read timeout again would only triple the wait; a 500 may pass."""
+    with model_server(behaviour) as (url, prompts):
+        with pytest.raises(ModelServerError):
+            Assistant(index, **(settings(url) | {"llm_retries": 2})).ask(QUESTION)
+        assert len(prompts) == asked
