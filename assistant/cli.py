@@ -331,3 +331,28 @@ def serve(ctx, host, port, paths):
 
 if __name__ == "__main__":
     cli()
+
+
+@cli.command()
+@click.pass_context
+def doctor(ctx):
+    """Check the local setup: the CPU, the llama.cpp build, weight repacking, the model file, five tokens from the
+    model in a worker process, and the index. Exits non-zero, with the fix, when something is wrong."""
+    from pydantic import ValidationError
+
+    from .doctor import Status, checks
+    from .settings import Settings
+
+    try:
+        settings = Settings(**({"index_dir": ctx.obj} if ctx.obj else {}))
+    except ValidationError as error:
+        raise InputError(bad_setting(error)) from None
+    failed = 0
+    for check in checks(settings):
+        echo(
+            f"{check.status.value:>4}  {check.name}: {check.detail}"
+            + (f"\n      fix: {check.fix}" if check.fix else "")
+        )
+        failed += check.status is Status.FAIL
+    if failed:
+        raise click.ClickException(f"{failed} check{'s' * (failed > 1)} failed")

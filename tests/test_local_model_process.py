@@ -120,3 +120,15 @@ def test_the_cli_says_the_model_stopped_in_one_line_with_the_passages_found(seed
     (line,) = err.strip().splitlines()
     assert line.startswith("Error: the local model stopped (signal 11, SIGSEGV) and was restarted")
     assert "Passages found" in out and "Kuala Lumpur" in out  # what the question found is still shown
+
+
+def test_the_prompt_prefix_cached_in_the_worker_spares_the_next_question_its_tokens(tiny_model):
+    model = LocalChatModel(model_path=str(tiny_model), max_tokens=1)
+    instruction = "You answer questions about news articles using only the sources you are given. " * 8
+    first = [{"role": "system", "content": instruction}, {"role": "user", "content": "Who led the talks?"}]
+    second = [{"role": "system", "content": instruction}, {"role": "user", "content": "Where were they held?"}]
+    list(model.worker.chat(first, {"max_tokens": 1}))
+    cold = model.worker.prompt_evaluated
+    list(model.worker.chat(second, {"max_tokens": 1}))
+    warm = model.worker.prompt_evaluated
+    assert cold and warm and cold > 100 and warm < 20  # only the new question's tokens were evaluated

@@ -84,6 +84,7 @@ class LocalWorker:
         self.ids = itertools.count(1)
         self.stderr_tail: deque[str] = deque(maxlen=20)
         self.stderr_reader: threading.Thread | None = None
+        self.prompt_evaluated: int | None = None  # prompt tokens the last request cost, past the cached prefix
 
     @property
     def pid(self) -> int | None:
@@ -183,6 +184,7 @@ class LocalWorker:
                         raise ModelServerError(f"the local model failed: {message['error']}")
                     else:
                         finished = True
+                        self.prompt_evaluated = message.get("prompt_evaluated")
                         return
             except ModelStopped:
                 finished = True

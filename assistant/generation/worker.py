@@ -6,7 +6,8 @@ so that it loads llama.cpp alone. The protocol is one JSON object a line:
 
     parent -> worker   {"op": "chat", "id": 7, "messages": [...], "options": {...}}   |   {"op": "cancel", "id": 7}
     worker -> parent   {"ready": true, "pid": ..., "system_info": ...}   (once, after loading)
-                       {"id": 7, "delta": "..."} ...  then  {"id": 7, "done": true}  or  {"id": 7, "error": "..."}
+                       {"id": 7, "delta": "..."} ...  then  {"id": 7, "done": true, "prompt_evaluated": 42}
+                       or  {"id": 7, "error": "..."}
 """
 
 from __future__ import annotations
@@ -42,9 +43,16 @@ def load(config: dict[str, Any]):
     return llama, native.llama_print_system_info().decode(errors="replace")
 
 
+def prompt_tokens_evaluated(llama) -> int:
+    import llama_cpp.llama_cpp as native
+
+    return native.llama_perf_context(llama.ctx).n_p_eval
+
+
 def serve(llama, requests: queue.Queue, cancelled: set[int], send) -> None:
     while (request := requests.get()) is not None:
         rid = request["id"]
+        evaluated = prompt_tokens_evaluated(llama)
         try:
             if rid not in cancelled:
                 parts = llama.create_chat_completion(messages=request["messages"], stream=True, **request["options"])
@@ -54,7 +62,8 @@ def serve(llama, requests: queue.Queue, cancelled: set[int], send) -> None:
                     delta = part["choices"][0]["delta"].get("content")
                     if delta:
                         send({"id": rid, "delta": delta})
-            send({"id": rid, "done": True})
+            # The prompt tokens this request cost: those past the prefix cached from the request before.
+            send({"id": rid, "done": True, "prompt_evaluated": prompt_tokens_evaluated(llama) - evaluated})
         except Exception as error:  # a bad request is that request's error; the model stays loaded
             send({"id": rid, "error": f"{type(error).__name__}: {error}"})
         cancelled.discard(rid)
