@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Generator, Iterable, Sequence
 from datetime import date
 from pathlib import Path
@@ -15,6 +16,7 @@ from ingest.pipeline import OnConflict
 from .answering import Answerer, Message
 from .generation.llm import chat_model
 from .generation.prompt import SYSTEM
+from .generation.supervisor import ModelStopped
 from .grounding.policy import POLICY, Policy
 from .question import Question
 from .retrieval.hybrid import HybridSearch
@@ -24,6 +26,7 @@ from .settings import Settings
 from .types import Answer, Event, FinalAnswer, Passage, Source
 
 DateLike = str | date | None
+log = logging.getLogger(__name__)
 
 
 class Assistant:
@@ -174,7 +177,13 @@ class Assistant:
         collection of at most ``collection_chars`` whole into the model's cached prompt prefix (again after an
         ingest changes it)."""
         self.prepare_search()
-        self.answerer.warm_up()
+        try:
+            self.answerer.warm_up()
+        except ModelStopped as stopped:
+            # The local model's process died and was started again (without weight repacking, if it had it): a
+            # warm-up loses no answer, so it is tried once more rather than leaving the app with a cold model.
+            log.warning("warming up again: %s", stopped)
+            self.answerer.warm_up()
 
     def retriever(self, k: int | None = None, **filters) -> NewsRetriever:
         """The search as a LangChain retriever, for chains of your own."""

@@ -165,26 +165,35 @@ def chroma_server(tmp_path_factory):
 
 
 class KillWorker(BaseCallbackHandler):
-    """Ends the local model's process with SIGSEGV at the next token it writes once ``armed``: the crash a faulty
-    llama.cpp kernel causes, in the middle of an answer."""
+    """Ends the local model's process with SIGSEGV once ``armed``: at the next token it writes, the crash a faulty
+    llama.cpp kernel causes in the middle of an answer; or, with ``after_start``, that many seconds after the next
+    request starts, while the worker reads a long prompt."""
 
-    def __init__(self, model: LocalChatModel):
+    def __init__(self, model: LocalChatModel, after_start: float | None = None):
         self.model = model
+        self.after_start = after_start
         self.armed = threading.Event()
         self.killed: list[int] = []
 
+    def kill(self) -> None:
+        self.armed.clear()
+        pid = self.model.worker.pid
+        assert pid
+        os.kill(pid, signal.SIGSEGV)
+        self.killed.append(pid)
+
+    def on_chat_model_start(self, *args, **kwargs) -> None:
+        if self.armed.is_set() and self.after_start is not None:
+            threading.Timer(self.after_start, self.kill).start()
+
     def on_llm_new_token(self, *args, **kwargs) -> None:
-        if self.armed.is_set():
-            self.armed.clear()
-            pid = self.model.worker.pid
-            assert pid
-            os.kill(pid, signal.SIGSEGV)
-            self.killed.append(pid)
+        if self.armed.is_set() and self.after_start is None:
+            self.kill()
 
 
-def crashing_model(path: Path, **fields) -> tuple[LocalChatModel, KillWorker]:
+def crashing_model(path: Path, after_start: float | None = None, **fields) -> tuple[LocalChatModel, KillWorker]:
     """The local chat model on ``path`` with a KillWorker among its callbacks."""
     model = LocalChatModel(model_path=str(path), **fields)
-    killer = KillWorker(model)
+    killer = KillWorker(model, after_start)
     model.callbacks = [killer]
     return model, killer

@@ -132,3 +132,16 @@ def test_the_prompt_prefix_cached_in_the_worker_spares_the_next_question_its_tok
     list(model.worker.chat(second, {"max_tokens": 1}))
     warm = model.worker.prompt_evaluated
     assert cold and warm and cold > 100 and warm < 20  # only the new question's tokens were evaluated
+
+
+def test_a_crash_while_warming_up_is_tried_again_once_and_leaves_a_warm_model(seeded, tiny_model):
+    """As on the AMX machines where llama.cpp crashed reading the warm-up's prompt: the seeds, whole in the prefix."""
+    model, killer = crashing_model(tiny_model, after_start=0.5)
+    model.worker.started()  # loaded, so that the kill lands in the warm-up's prompt, not in loading
+    repacked = model.worker.config.repack
+    killer.armed.set()
+    Assistant(seeded, llm=model, collection_chars=8000).warm_up()
+    assert killer.killed and model.worker.ready and model.worker.pid != killer.killed[0]
+    assert model.worker.prompt_evaluated and model.worker.prompt_evaluated > 500  # the whole prefix, again
+    if repacked:  # the crash was seen in the warm-up, not found later: the new worker runs without repacking
+        assert model.worker.config.repack is False
