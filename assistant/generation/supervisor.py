@@ -97,7 +97,8 @@ class LocalWorker:
             raise ModelStopped(problem)
         self.ready = False
         self.process = subprocess.Popen(
-            [sys.executable, str(WORKER), json.dumps(self.config.__dict__)],
+            # -P: the script's folder (this package's modules) is not put first on the worker's import path.
+            [sys.executable, "-P", str(WORKER), json.dumps(self.config.__dict__)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -50,7 +50,8 @@ def prompt_tokens_evaluated(llama) -> int:
 
 
 def serve(llama, requests: queue.Queue, cancelled: set[int], send) -> None:
-    while (request := requests.get()) is not None:
+    while True:
+        request = requests.get()
         rid = request["id"]
         evaluated = prompt_tokens_evaluated(llama)
         try:
@@ -70,15 +71,15 @@ def serve(llama, requests: queue.Queue, cancelled: set[int], send) -> None:
 
 
 def read_requests(stdin: TextIO, requests: queue.Queue, cancelled: set[int]) -> None:
-    """Requests in order, and cancellations at once, even while an answer is being written. The parent gone (end of
-    input) ends the worker."""
+    """Requests in order, and cancellations at once, even while an answer is being written."""
     for line in stdin:
         message = json.loads(line)
         if message["op"] == "cancel":
             cancelled.add(message["id"])
         else:
             requests.put(message)
-    requests.put(None)
+    # The parent is gone (killed, or done): nobody reads what this process would write.
+    os._exit(0)
 
 
 def main() -> None:
@@ -98,8 +99,6 @@ def main() -> None:
     cancelled: set[int] = set()
     threading.Thread(target=read_requests, args=(sys.stdin, requests, cancelled), daemon=True).start()
     serve(llama, requests, cancelled, send)
-    protocol.flush()
-    os._exit(0)  # without llama.cpp's teardown: nothing is left to save, and the parent waits for nothing
 
 
 if __name__ == "__main__":
