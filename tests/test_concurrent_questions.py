@@ -49,3 +49,25 @@ def test_twenty_concurrent_questions_are_all_answered_each_from_its_own_article(
         (turn,) = restore(final[0])
         assert turn.phase is Phase.DONE and turn.refusal is None and turn.text
         assert turn.question == questions[i] and {c.doc_id for c in turn.citations} == {f"a{i}"}, turn
+
+
+@pytest.mark.llm
+def test_questions_asked_at_once_take_turns_with_the_local_model_process_and_all_end(tmp_path, tiny_model):
+    """The line of waiting questions is the app's; the model they wait for is a process of its own (tiny SmolLM2)."""
+    asked = 4
+    index = tmp_path / "index"
+    assert newsdesk("ingest", str(corpus(tmp_path / "a.jsonl", asked)), index=index).returncode == 0
+    questions = [f"What changed in the economy of region a{i}?" for i in range(asked)]
+    assistant = Assistant(index, local_model_path=tiny_model, max_tokens=24)
+    desk = Desk(assistant)
+
+    async def everyone():
+        running = [desk.ask(q, [], None, "", "", False, Request(f"s{i}")) for i, q in enumerate(questions)]
+        return await asyncio.wait_for(asyncio.gather(*(last(a) for a in running)), timeout=600)
+
+    finals = asyncio.run(everyone())
+    for i, final in enumerate(finals):
+        (turn,) = restore(final[0])
+        assert turn.phase is Phase.DONE and turn.question == questions[i], turn.note
+        assert turn.passages and turn.passages[0].doc_id == f"a{i}"
+    assert assistant.answerer.llm.worker.ready  # one worker served them all, one at a time
