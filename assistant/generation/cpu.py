@@ -11,6 +11,7 @@ import hashlib
 import platform
 import re
 import sys
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -33,6 +34,7 @@ def cpu_flags(cpuinfo: str) -> frozenset[str]:
     return frozenset()
 
 
+@cache  # the CPU does not change under a running process
 def read_cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> frozenset[str]:
     try:
         return cpu_flags(cpuinfo.read_text(errors="replace"))
