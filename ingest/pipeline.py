@@ -13,10 +13,13 @@ from typing import Literal
 from tqdm import tqdm
 
 from .chunking import chunk_document
-from .document import Document, IngestProblem, IngestReport
+from .document import Document, IngestProblem, IngestReport, Unchanged
 from .index import Index
+from .index.catalog import Catalog
 from .loading.loaders import expand, load
 from .text.repair import repaired
+from .web.fetch import SCHEMES, Fetcher, FetchLimits, web_scheme
+from .web.loader import load_url
 
 log = logging.getLogger(__name__)
 # What becomes of a file whose name gives it the id of an article from another file (a/report.txt, then b/report.md).
@@ -31,13 +34,15 @@ def ingest(
     batch_size: int = 128,
     progress: bool = False,
     on_conflict: OnConflict = "refuse",
+    fetcher: Fetcher | None = None,
 ) -> IngestReport:
-    """Streams documents through in batches so memory stays flat however large the collection is."""
+    """Streams documents through in batches so memory stays flat however large the collection is. ``paths`` may
+    hold http(s) URLs of feeds and pages, which ``fetcher`` reads."""
     started = time.perf_counter()
     report = IngestReport()
     with index.locked():  # one ingest at a time: another one waits for this one to finish
         report.repaired = sum(index.reconcile())  # before "unchanged" is believed of anything
-        ingest_batches(paths, index, chunk_chars, max_bytes, batch_size, progress, on_conflict, report)
+        ingest_batches(paths, index, chunk_chars, max_bytes, batch_size, progress, on_conflict, report, fetcher)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -51,14 +56,18 @@ def ingest_batches(
     progress: bool,
     on_conflict: OnConflict,
     report: IngestReport,
+    fetcher: Fetcher | None = None,
 ) -> None:
     origins: dict[str, str] = {}
     batch: list[Document] = []
     bar = tqdm(unit=" docs", desc="ingest", disable=not progress, dynamic_ncols=True)
-    for item in loaded(paths, max_bytes, index.directory):
+    for item in loaded(paths, max_bytes, index.directory, index.catalog, fetcher):
         bar.update(1)
         if isinstance(item, IngestProblem):
             report.problems.append(item)
+            continue
+        if isinstance(item, Unchanged):
+            report.unchanged.append(item.doc_id)
             continue
         if item.doc_id in origins:
             first = origins[item.doc_id]
@@ -75,13 +84,29 @@ def ingest_batches(
     bar.close()
 
 
-def loaded(paths: Iterable[str | Path], max_bytes: int, skip: Path) -> Iterator[Document | IngestProblem]:
-    for path in expand(paths, skip):
-        if isinstance(path, IngestProblem):
-            yield path
-        else:
-            for item in load(path, max_bytes):
-                yield repaired(item) if isinstance(item, Document) else item
+def loaded(
+    paths: Iterable[str | Path], max_bytes: int, skip: Path, catalog: Catalog, fetcher: Fetcher | None
+) -> Iterator[Document | IngestProblem | Unchanged]:
+    for place in paths:
+        for item in located(place, max_bytes, skip, catalog, fetcher):
+            yield repaired(item) if isinstance(item, Document) else item
+
+
+def located(
+    place: str | Path, max_bytes: int, skip: Path, catalog: Catalog, fetcher: Fetcher | None
+) -> Iterator[Document | IngestProblem | Unchanged]:
+    """What one named place holds: a file, a folder's files, or a feed's or page's articles."""
+    scheme = web_scheme(str(place)) if isinstance(place, str) else None
+    if scheme in SCHEMES:
+        yield from load_url(str(place), fetcher or Fetcher(FetchLimits()), catalog)
+    elif scheme:
+        yield IngestProblem(str(place), f"only http(s) URLs are fetched, not {scheme}:")
+    else:
+        for path in expand([place], skip):
+            if isinstance(path, IngestProblem):
+                yield path
+            else:
+                yield from load(path, max_bytes)
 
 
 def write_batch(

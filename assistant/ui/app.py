@@ -26,7 +26,15 @@ from ..api import Assistant
 from ..types import FinalAnswer, PassagesFound, TextDelta
 from .conversation import Phase, Turn, dump, history, restore
 from .filters import read_filters
-from .library import UPLOAD_TYPES, dates_html, deleted_html, ingest_report_html, library_html, shown_name
+from .library import (
+    UPLOAD_TYPES,
+    dates_html,
+    deleted_html,
+    ingest_report_html,
+    library_html,
+    shown_name,
+    sources_html,
+)
 from .line import ModelLine
 from .people import speaker_choices, statements_html
 from .reader import article_page
@@ -242,6 +250,36 @@ class Desk:
                 log.warning("upload %s: %s", name, problem)
         return ingest_report_html(reports) if reports else "", *self.library(), None
 
+    def add_source(self, url: str, progress=gr.Progress(track_tqdm=True)) -> tuple:  # noqa: B008
+        """Follows a feed or page URL and reads it now, with what became of it (each problem with its URL)."""
+        from ingest.subscriptions import NotASource
+
+        url = (url or "").strip()
+        if not url:
+            return gr.skip(), gr.skip(), *self.library(), gr.skip()
+        progress(0, desc=f"Reading {url}")
+        with self.writing:
+            try:
+                source, report = self.assistant.add_source(url)
+            except NotASource as error:
+                return note_html(str(error)), gr.skip(), *self.library(), gr.skip()
+        for problem in report.problems if report else []:
+            log.warning("source %s: %s", url, problem)
+        outcome = ingest_report_html([(source.location, report)]) if report else ""
+        return outcome, sources_html(self.assistant.list_sources()), *self.library(), ""
+
+    def sources(self) -> str:
+        return sources_html(self.assistant.list_sources())
+
+    def changed(self, shown: str) -> tuple:
+        """The library and the sources again when they changed since ``shown`` (what this page last showed), so
+        that articles a watcher brings in appear without a reload; else nothing is sent."""
+        catalog = self.assistant.index.catalog
+        stamp = f"{catalog.generation()}:{hash(tuple(self.assistant.list_sources()))}"
+        if stamp == shown:
+            return (gr.skip(),) * 6
+        return stamp, self.sources(), *self.library()
+
     def delete(self, evt: gr.EventData) -> tuple:
         ids = [str(i) for i in getattr(evt, "ids", None) or []]
         with self.writing:
@@ -336,7 +374,17 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                     height=150,
                     elem_id="upload",
                 )
+                with gr.Row(elem_id="add-source"):
+                    source_url = gr.Textbox(
+                        placeholder="https://… a feed (RSS, Atom, JSON Feed) or an article's page",
+                        show_label=False,
+                        scale=5,
+                        elem_id="source-url",
+                    )
+                    follow = gr.Button("Follow", variant="secondary", scale=1, elem_id="follow-source")
                 report = html(elem_id="ingest-report")
+                sources = html(desk.sources(), "sources")
+                shown = gr.State("")  # what this page's library last showed: refreshed only when that changes
                 library = html(
                     "",
                     html_template=LIBRARY_TOOLS,
@@ -379,6 +427,17 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             show_progress_on=[report],
         )
         library.delete_articles(desk.delete, None, [report, library, outlets, dates, person])
+        for event in (source_url.submit, follow.click):
+            event(
+                desk.add_source,
+                [source_url],
+                [report, sources, library, outlets, dates, person, source_url],
+                show_progress="full",
+                show_progress_on=[report],
+            )
+        gr.Timer(3).tick(
+            desk.changed, [shown], [shown, sources, library, outlets, dates, person], show_progress="hidden"
+        )
         person.change(desk.statements, [person], said, show_progress="hidden")
     return app
 
