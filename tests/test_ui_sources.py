@@ -22,7 +22,11 @@ def web():
 
 
 def test_the_library_follows_a_feed_reports_each_url_and_shows_new_articles_without_a_reload(
-    web, seeded, tmp_path, open_page, monkeypatch
+    web,
+    seeded,
+    tmp_path,
+    open_page,
+    monkeypatch,  # noqa: F811  (the fixture imported above)
 ):
     monkeypatch.setenv("NEWSDESK_FETCH_PRIVATE_ADDRESSES", "true")  # the test server is on 127.0.0.1
     monkeypatch.setenv("NEWSDESK_FETCH_HOST_DELAY", "0")
