@@ -25,8 +25,8 @@ def test_the_library_follows_a_feed_reports_each_url_and_shows_new_articles_with
     web,
     seeded,
     tmp_path,
-    open_page,
-    monkeypatch,  # noqa: F811  (the fixture imported above)
+    open_page,  # noqa: F811  (the fixture imported above)
+    monkeypatch,
 ):
     monkeypatch.setenv("NEWSDESK_FETCH_PRIVATE_ADDRESSES", "true")  # the test server is on 127.0.0.1
     monkeypatch.setenv("NEWSDESK_FETCH_HOST_DELAY", "0")
