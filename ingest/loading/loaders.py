@@ -122,16 +122,24 @@ def article_from_html(html: str, doc_id: str, path: str, url: str | None = None)
     date = normalize_date(extracted.date) or normalize_date(
         htmldate.find_date(html, extensive_search=True, original_date=True)
     )
+    title = extracted.title or title_from_text(text)
     return Document(
         doc_id=doc_id,
-        text=text,
-        title=extracted.title or title_from_text(text),
+        text=without_headline(text, title),
+        title=title,
         source=extracted.sitename,
         published_at=date or date_in_text(text),
         url=extracted.url or url,
         author=extracted.author or author_in_text(text),
         path=path,
     )
+
+
+def without_headline(text: str, title: str) -> str:
+    """The text without a first line that repeats the title (a page's <h1>, which trafilatura sometimes keeps):
+    the title is stored, and given to each chunk, already."""
+    first, _, rest = text.lstrip().partition("\n")
+    return rest.lstrip("\n") if title and rest.strip() and " ".join(first.split()) == " ".join(title.split()) else text
 
 
 def load_jsonl(path: Path, max_bytes: int) -> Iterator[Loaded]:
