@@ -216,3 +216,21 @@ def test_feed_parsing_keeps_a_guid_or_else_the_link():
     assert [e.guid for e in feed.entries] == ["http://x.org/a", "urn:b"]
     assert web_id("http://x.org/news/a-story.html") != web_id("http://y.org/news/a-story.html")
     assert web_id("http://x.org/news/a-story.html").startswith("a-story-")
+
+
+def test_newsdesk_ingest_takes_urls_beside_files(web, tmp_path):
+    from click.testing import CliRunner
+
+    from assistant.cli import cli
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text(f"Bridge closed\n\n{BRIDGE}")
+    page = web.serve("/news/harbour-terminal.html", article_html(article(web, "harbour-terminal", HARBOUR, 4)))
+    result = CliRunner().invoke(
+        cli,
+        ["--index", str(tmp_path / "index"), "ingest", str(notes), page, web.url("/missing.html")],
+        env={"NEWSDESK_FETCH_PRIVATE_ADDRESSES": "true", "NEWSDESK_FETCH_HOST_DELAY": "0"},
+    )
+    assert result.exit_code == 1
+    assert f"error: {web.url('/missing.html')}: HTTP 404 Not Found" in result.output
+    assert "2 added" in result.output
