@@ -91,11 +91,10 @@ def test_a_vanished_folder_removes_nothing(tmp_path):
     assert [d.doc_id for d in assistant.documents()] == ["a"]
 
 
-def test_questions_are_answered_while_the_watcher_ingests(web, tmp_path):
+def test_questions_and_other_writers_go_on_while_the_watcher_reads_a_slow_feed(web, tmp_path):
     assistant = Assistant(tmp_path / "index", fetch_private_addresses=True, fetch_host_delay=0, fetch_timeout=30)
     assistant.ingest(publish(web, [article(web, "bridge-closed", BRIDGE, 5)], path="/first.xml"))
     slow = article(web, "harbour-terminal", HARBOUR, 4)
-    web.serve("/slow.xml", "", content_type="application/rss+xml")
     feed = publish(web, [slow], path="/slow.xml", delay=3)  # the feed takes 3 s to answer
     assistant.add_source(feed, read=False)
     reading = threading.Thread(target=assistant.refresh_sources)
@@ -105,5 +104,9 @@ def test_questions_are_answered_while_the_watcher_ingests(web, tmp_path):
     found = assistant.search("swing bridge girder cracks", k=1)
     assert reading.is_alive() and time.monotonic() - started < 2.5  # answered while the feed is still being read
     assert found[0].doc_id == web_id("urn:gazette:bridge-closed")
+    notes = tmp_path / "notes.txt"
+    notes.write_text(f"Ferry timetable\n\n{HARBOUR.replace('harbour authority', 'ferry company')}")
+    assert assistant.ingest(notes).added == ["notes"]  # the write lock is not held while the site is read
+    assert reading.is_alive()
     reading.join()
     assert web_id(slow.guid) in {d.doc_id for d in assistant.documents()}
