@@ -258,11 +258,10 @@ class Desk:
         if not url:
             return gr.skip(), gr.skip(), *self.library(), gr.skip()
         progress(0, desc=f"Reading {url}")
-        with self.writing:
-            try:
-                source, report = self.assistant.add_source(url)
-            except NotASource as error:
-                return note_html(str(error)), gr.skip(), *self.library(), gr.skip()
+        try:  # not under self.writing: the site is read before ingest takes the index's write lock
+            source, report = self.assistant.add_source(url)
+        except NotASource as error:
+            return note_html(str(error)), gr.skip(), *self.library(), gr.skip()
         for problem in report.problems if report else []:
             log.warning("source %s: %s", url, problem)
         outcome = ingest_report_html([(source.location, report)]) if report else ""
