@@ -36,6 +36,8 @@ def stored_location(location: str) -> str:
 
 def subscription_for(location: str) -> tuple[str, str]:
     """(location as stored, kind) of a source that can be followed; NotASource for anything else."""
+    if not location.strip():
+        raise NotASource("an empty location: give a feed or page URL, or a folder")
     scheme = web_scheme(location)
     if scheme in SCHEMES:
         return location, WEB

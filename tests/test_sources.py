@@ -73,9 +73,9 @@ def test_a_sources_last_error_is_kept_with_it_and_a_bad_location_is_refused(web,
     assert added.exit_code == 1 and "HTTP 404" in added.output and "1 added" in added.output
     (source,) = Assistant(index).list_sources()
     assert "never-served.html" in source.last_error and source.brought == "1 added"
-    for bad in ("file:///etc", str(tmp_path / "missing"), "ftp://example.org/feed"):
+    for bad in ("file:///etc", str(tmp_path / "missing"), "ftp://example.org/feed", " "):
         refused = run(index, "sources", "add", bad)
-        assert refused.exit_code == 2 and bad in refused.output
+        assert refused.exit_code == 2 and (bad.strip() or "an empty location") in refused.output
 
 
 def test_a_vanished_folder_removes_nothing(tmp_path):
