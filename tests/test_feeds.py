@@ -85,7 +85,7 @@ def test_an_unchanged_feed_costs_one_304_and_a_changed_entry_replaces_its_articl
     assert len(assistant.ingest(feed).added) == 2
     before = sum(web.requests.values())
     again = assistant.ingest(feed)
-    assert sum(web.requests.values()) - before == 1 and web.requests["/feed.xml"] == 2
+    assert sum(web.requests.values()) - before == 1 and web.not_modified["/feed.xml"] == 1
     assert sorted(again.unchanged) == sorted(web_id(a.guid) for a in articles) and not again.added
 
     changed = article(web, "bridge-closed", BRIDGE.replace("six weeks", "nine weeks"), 6)
@@ -103,8 +103,12 @@ def test_a_deleted_article_is_fetched_again_rather_than_hidden_behind_a_304(web,
     articles = [article(web, "harbour-terminal", HARBOUR, 4)]
     feed = publish(web, articles, last_modified="Tue, 04 Mar 2025 10:00:00 GMT")
     assistant.ingest(feed)
+    assert assistant.ingest(feed).unchanged == [web_id(articles[0].guid)]
+    assert web.not_modified["/feed.xml"] == 1  # If-Modified-Since was sent, and answered with a 304
+    assert web.requests["/news/harbour-terminal.html"] == 1
     assistant.delete(web_id(articles[0].guid))
     assert assistant.ingest(feed).added == [web_id(articles[0].guid)]
+    assert web.requests["/news/harbour-terminal.html"] == 2
 
 
 @pytest.mark.parametrize("render,content_type", [(atom, "application/atom+xml"), (json_feed, "application/feed+json")])

@@ -29,7 +29,8 @@ class WebServer:
         self.routes: dict[str, Route] = {}
         self.requests: Counter[str] = Counter()
         self.agents: set[str] = set()
-        routes, requests, agents = self.routes, self.requests, self.agents
+        self.not_modified: Counter[str] = Counter()  # 304s sent, by path
+        routes, requests, agents, not_modified = self.routes, self.requests, self.agents, self.not_modified
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -54,6 +55,7 @@ class WebServer:
                     if value
                 }
                 if fresh:
+                    not_modified[self.path] += 1
                     self.reply(304, b"", route.content_type, validators)
                 elif route.stream_bytes:
                     self.send_response(route.status)
