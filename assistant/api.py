@@ -12,6 +12,8 @@ from langchain_core.language_models import BaseChatModel
 from ingest import Document, Embedder, Filters, Index, IngestReport, Statement, ingest
 from ingest.embedding import RemoteEmbedder, TextEmbedder
 from ingest.pipeline import OnConflict
+from ingest.subscriptions import Subscription, stored_location, subscription_for
+from ingest.web.fetch import Fetcher, FetchLimits
 
 from .answering import Answerer, Message
 from .generation.llm import chat_model
@@ -24,6 +26,7 @@ from .retrieval.retriever import NewsRetriever
 from .retrieval.speakers import statements_of
 from .settings import Settings
 from .types import Answer, Event, FinalAnswer, Passage, Source
+from .watching import refresh
 
 DateLike = str | date | None
 log = logging.getLogger(__name__)
@@ -70,12 +73,14 @@ class Assistant:
         )
         self.hybrid = HybridSearch(self.index, s.candidates, s.max_per_document)
         self._answerer: Answerer | None = None
+        self._fetcher: Fetcher | None = None
 
     def ingest(
         self, paths: Iterable[str | Path] | str | Path, progress: bool = False, on_conflict: OnConflict | None = None
     ) -> IngestReport:
-        """Adds files or folders (.txt .md .html .jsonl); unchanged articles are skipped, changed ones replaced.
-        ``on_conflict``: for a file named like an article from another file (default: the setting, "refuse")."""
+        """Adds files or folders (.txt .md .html .jsonl), and the articles of feeds (RSS, Atom, JSON Feed) and web
+        pages given by http(s) URL; unchanged articles are skipped, changed ones replaced. ``on_conflict``: for a
+        file named like an article from another file (default: the setting, "refuse")."""
         if isinstance(paths, (str, Path)):
             paths = [paths]
         s = self.settings
@@ -87,7 +92,51 @@ class Assistant:
             s.ingest_batch_size,
             progress,
             on_conflict or s.on_conflict,
+            self.fetcher,
         )
+
+    @property
+    def fetcher(self) -> Fetcher:
+        """The one HTTP client of this Assistant, so that its politeness (one request at a time per host, with
+        ``fetch_host_delay`` between them) holds across ingests and the watcher."""
+        if self._fetcher is None:
+            s = self.settings
+            self._fetcher = Fetcher(
+                FetchLimits(
+                    s.fetch_timeout,
+                    int(s.fetch_max_mb * 1_000_000),
+                    s.fetch_host_delay,
+                    s.fetch_max_redirects,
+                    s.user_agent,
+                    s.fetch_private_addresses,
+                )
+            )
+        return self._fetcher
+
+    def add_source(self, location: str, read: bool = True) -> tuple[Subscription, IngestReport | None]:
+        """Follows a feed or page URL, or a folder: ``refresh_sources`` (``newsdesk watch``) reads it again when it
+        is due. ``read``: read it now, and return what that brought. ValueError (NotASource) for anything else."""
+        stored, kind = subscription_for(location)
+        self.index.catalog.subscribe(stored, kind)
+        if read:
+            ((source, report),) = self.refresh_sources(only=[stored], force=True)
+            return source, report
+        return next(s for s in self.list_sources() if s.location == stored), None
+
+    def remove_source(self, location: str) -> bool:
+        """Stops following it; the articles it brought stay. False when it was not followed."""
+        return self.index.catalog.unsubscribe(stored_location(location))
+
+    def list_sources(self) -> list[Subscription]:
+        """The sources followed, each with when it was last read, what that brought and its last error."""
+        return self.index.catalog.subscriptions()
+
+    def refresh_sources(
+        self, only: Sequence[str] | None = None, force: bool = False
+    ) -> list[tuple[Subscription, IngestReport]]:
+        """Reads the sources that are due (``only`` these, or all with ``force``): feeds and pages every
+        ``feed_poll_minutes``, folders whose files changed; returns what each read brought."""
+        return refresh(self, list(only) if only is not None else None, force)
 
     def reindex(self) -> int:
         """Embeds every chunk again and rebuilds the search structures, from the catalog (the source of truth): the

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
+from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -133,7 +134,7 @@ def bad_setting(error) -> str:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True)  # not click.Path: a URL's "//" must stay as typed
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
 @click.option(
     "--on-conflict",
@@ -142,7 +143,8 @@ def bad_setting(error) -> str:
 )
 @click.pass_context
 def ingest(ctx, paths, progress, on_conflict):
-    """Add articles from files or folders (.txt .md .html .jsonl)."""
+    """Add articles from files or folders (.txt .md .html .jsonl), or from feed and page URLs (RSS, Atom, JSON Feed,
+    an article's web page)."""
     assistant = open_assistant(ctx)
     report = assistant.ingest(paths, sys.stderr.isatty() if progress is None else progress, on_conflict)
     if report.added or report.updated:
@@ -262,16 +264,22 @@ def docs():
 @click.pass_context
 def docs_list(ctx, as_json, **filters):
     documents = open_assistant(ctx).documents(**filters_from(**filters))
+    listing(
+        as_json,
+        [{k: v for k, v in asdict(d).items() if k != "text"} for d in documents],
+        (f"{d.doc_id}\t{(d.published_at or '')[:10]}\t{d.source or ''}\t{d.title}" for d in documents),
+        f"{len(documents)} documents",
+    )
+
+
+def listing(as_json: bool, records: list[dict], lines: Iterable[str], count: str) -> None:
+    """A list as JSON records, or as lines with their count on stderr."""
     if as_json:
-        echo(
-            json.dumps(
-                [{k: v for k, v in asdict(d).items() if k != "text"} for d in documents], ensure_ascii=False, indent=2
-            )
-        )
+        echo(json.dumps(records, ensure_ascii=False, indent=2))
         return
-    for d in documents:
-        echo(f"{d.doc_id}\t{(d.published_at or '')[:10]}\t{d.source or ''}\t{d.title}")
-    echo(f"{len(documents)} documents", err=True)
+    for line in lines:
+        echo(line)
+    echo(count, err=True)
 
 
 @docs.command("delete")
@@ -282,11 +290,101 @@ def docs_delete(ctx, doc_ids):
     missing = [doc_id for doc_id in doc_ids if not assistant.delete(doc_id)]
     if len(missing) < len(doc_ids):
         assistant.prepare_search()  # now, rather than in the next question's time
-    for doc_id in missing:
-        echo(f"error: no document '{doc_id}'", err=True)
-    echo(f"deleted {len(doc_ids) - len(missing)}")
+    removals("deleted", len(doc_ids), [f"no document '{doc_id}'" for doc_id in missing])
+
+
+def removals(done: str, asked: int, missing: list[str]) -> None:
+    """How many were removed, and an error line for each that was not there (exit code 1)."""
+    for why in missing:
+        echo(f"error: {why}", err=True)
+    echo(f"{done} {asked - len(missing)}")
     if missing:
         sys.exit(1)
+
+
+@cli.group()
+def sources():
+    """Follow feeds, pages and folders: `newsdesk watch` (or `serve --watch`) keeps their articles current."""
+
+
+@sources.command("add")
+@click.argument("locations", nargs=-1, required=True)
+@click.option("--read/--no-read", default=True, show_default=True, help="Read each one now.")
+@click.pass_context
+def sources_add(ctx, locations, read):
+    """Follow feed or page URLs, or folders; each is read now (unless --no-read)."""
+    from ingest.subscriptions import NotASource
+
+    assistant = open_assistant(ctx)
+    failed = False
+    for location in locations:
+        try:
+            source, report = assistant.add_source(location, read)
+        except NotASource as error:
+            raise InputError(str(error)) from None
+        echo(f"following {source.location}" + (f": {report.summary()}" if report else ""))
+        for problem in report.problems if report else []:
+            echo(f"error: {problem}", err=True)
+            failed = True
+    if failed:
+        sys.exit(1)
+
+
+@sources.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the sources as JSON.")
+@click.pass_context
+def sources_list(ctx, as_json):
+    """The sources followed: when each was last read, what that brought, its last error."""
+    followed = open_assistant(ctx).list_sources()
+    lines = (
+        "\n".join(
+            [
+                f"{s.location}\t{s.kind}\t" + (f"read {s.last_read}: {s.brought}" if s.last_read else "not read yet"),
+                *(f"    error: {line}" for line in (s.last_error or "").splitlines()),
+            ]
+        )
+        for s in followed
+    )
+    listing(as_json, [asdict(s) for s in followed], lines, f"{len(followed)} sources")
+
+
+@sources.command("remove")
+@click.argument("locations", nargs=-1, required=True)
+@click.pass_context
+def sources_remove(ctx, locations):
+    """Stop following them; the articles they brought stay (`newsdesk docs delete` removes those)."""
+    assistant = open_assistant(ctx)
+    missing = [location for location in locations if not assistant.remove_source(location)]
+    removals("removed", len(locations), [f"not followed: {location}" for location in missing])
+
+
+@cli.command()
+@click.option("--once", is_flag=True, help="Read what is due once, then stop.")
+@click.pass_context
+def watch(ctx, once):
+    """Keep reading the sources followed: feeds and pages every NEWSDESK_FEED_POLL_MINUTES, folders when their
+    files change. Questions can be asked meanwhile, from another shell or the browser."""
+    from .watching import Watcher
+
+    assistant = open_assistant(ctx)
+    if not assistant.list_sources():
+        echo("no sources followed yet: add some with `newsdesk sources add URL-or-FOLDER`", err=True)
+    if once:
+        for source, report in assistant.refresh_sources():
+            print_read(source, report)
+        return
+    watcher = Watcher(assistant, print_read)
+    echo(f"watching {len(assistant.list_sources())} sources (Ctrl-C stops)", err=True)
+    try:
+        watcher.run()
+    except KeyboardInterrupt:
+        watcher.stop()
+
+
+def print_read(source, report) -> None:
+    echo(f"{source.last_read} {source.location}: {source.brought}")
+    for problem in report.problems:
+        echo(f"error: {problem}", err=True)
 
 
 @cli.command()
@@ -315,17 +413,20 @@ def model():
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=7860, show_default=True)
-@click.option(
-    "--ingest", "paths", multiple=True, type=click.Path(path_type=Path), help="Ingest these first (repeatable)."
-)
+@click.option("--ingest", "paths", multiple=True, help="Ingest these files, folders or URLs first (repeatable).")
+@click.option("--watch", is_flag=True, help="Keep the sources followed current meanwhile (as `newsdesk watch`).")
 @click.pass_context
-def serve(ctx, host, port, paths):
+def serve(ctx, host, port, paths, watch):
     """Start the chat in the browser."""
     from app import launch
+
+    from .watching import Watcher
 
     assistant = open_assistant(ctx)
     if paths:
         echo(assistant.ingest(paths, progress=sys.stderr.isatty()).summary())
+    if watch:
+        Watcher(assistant, print_read).start()
     launch(assistant, host, port)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import NonNegativeInt, PositiveFloat, PositiveInt, SecretStr
+from pydantic import NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 CACHE_DIR = Path.home() / ".cache" / "newsdesk"
@@ -37,6 +37,20 @@ class Settings(BaseSettings):
     # A file named like one already ingested from elsewhere (a/report.txt, then b/report.md): refuse it, rename it
     # (keep both, the new one under an id of its own) or let it replace the first.
     on_conflict: Literal["refuse", "rename", "replace"] = "refuse"
+
+    # Feeds and web pages (ingest/web): nothing is fetched unless a URL is ingested or subscribed to.
+    fetch_timeout: PositiveFloat = 20.0  # seconds to connect, and between bytes received
+    fetch_max_mb: PositiveFloat = 5.0  # a feed or page larger than this is refused
+    fetch_host_delay: NonNegativeFloat = 1.0  # seconds between two requests to one host: one at a time, politely
+    fetch_max_redirects: NonNegativeInt = 5
+    user_agent: str = "newsdesk (news feed reader; one request at a time per host)"
+    # Loopback, private, link-local and reserved addresses are refused, first or after a redirect, so that a feed
+    # cannot make newsdesk read the machine's or the office network's own services; True allows them (an intranet
+    # feed, the tests' 127.0.0.1 server).
+    fetch_private_addresses: bool = False
+    # Subscriptions (`newsdesk sources`, read by `newsdesk watch` and `newsdesk serve --watch`)
+    feed_poll_minutes: PositiveFloat = 30.0  # feeds and pages are read again this often
+    folder_poll_seconds: PositiveFloat = 5.0  # folders are checked for changed files this often
 
     # Retrieval
     top_k: PositiveInt = 5  # passages handed to the model

@@ -62,10 +62,16 @@ class IngestReport:
     chunks: int = 0
     seconds: float = 0.0
     repaired: int = 0  # vectors removed or embedded again to bring the vector store back in step with the catalog
+    removed: list[str] = field(default_factory=list)  # articles gone from a followed folder, and so from the index
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    def changes(self) -> str:
+        """What changed in the index, e.g. "2 added, 1 removed"; empty when nothing did."""
+        counts = ((self.added, "added"), (self.updated, "updated"), (self.removed, "removed"))
+        return ", ".join(f"{len(ids)} {what}" for ids, what in counts if ids)
 
     def summary(self) -> str:
         return (
@@ -73,3 +79,10 @@ class IngestReport:
             f"{len(self.problems)} problems; {self.chunks} chunks in {self.seconds:.1f}s"
             + (f"; {self.repaired} vectors repaired" if self.repaired else "")
         )
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """An article a source still holds as it was, known without reading it again (a 304, an unchanged feed entry)."""
+
+    doc_id: str

@@ -13,10 +13,12 @@ from typing import Literal
 from tqdm import tqdm
 
 from .chunking import chunk_document
-from .document import Document, IngestProblem, IngestReport
+from .document import Document, IngestProblem, IngestReport, Unchanged
 from .index import Index
 from .loading.loaders import expand, load
 from .text.repair import repaired
+from .web.fetch import SCHEMES, Fetcher, FetchLimits, web_scheme
+from .web.loader import Loaded, load_url
 
 log = logging.getLogger(__name__)
 # What becomes of a file whose name gives it the id of an article from another file (a/report.txt, then b/report.md).
@@ -31,13 +33,23 @@ def ingest(
     batch_size: int = 128,
     progress: bool = False,
     on_conflict: OnConflict = "refuse",
+    fetcher: Fetcher | None = None,
 ) -> IngestReport:
-    """Streams documents through in batches so memory stays flat however large the collection is."""
+    """Streams documents through in batches so memory stays flat however large the collection is. ``paths`` may
+    hold http(s) URLs of feeds and pages, which ``fetcher`` reads."""
     started = time.perf_counter()
     report = IngestReport()
+    places = list(paths)
+    # Sites are read politely, with a pause between two requests to one: read under the write lock, a feed would
+    # hold up every other writer as long. What URLs bring is read first, and written under the lock.
+    fetched = {
+        place: list(load_url(place, fetcher or Fetcher(FetchLimits()), index.catalog))
+        for place in places
+        if isinstance(place, str) and web_scheme(place) in SCHEMES
+    }
     with index.locked():  # one ingest at a time: another one waits for this one to finish
         report.repaired = sum(index.reconcile())  # before "unchanged" is believed of anything
-        ingest_batches(paths, index, chunk_chars, max_bytes, batch_size, progress, on_conflict, report)
+        ingest_batches(places, index, chunk_chars, max_bytes, batch_size, progress, on_conflict, report, fetched)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -51,14 +63,18 @@ def ingest_batches(
     progress: bool,
     on_conflict: OnConflict,
     report: IngestReport,
+    fetched: dict[str, list[Loaded]] | None = None,
 ) -> None:
     origins: dict[str, str] = {}
     batch: list[Document] = []
     bar = tqdm(unit=" docs", desc="ingest", disable=not progress, dynamic_ncols=True)
-    for item in loaded(paths, max_bytes, index.directory):
+    for item in loaded(paths, max_bytes, index.directory, fetched or {}):
         bar.update(1)
         if isinstance(item, IngestProblem):
             report.problems.append(item)
+            continue
+        if isinstance(item, Unchanged):
+            report.unchanged.append(item.doc_id)
             continue
         if item.doc_id in origins:
             first = origins[item.doc_id]
@@ -75,13 +91,27 @@ def ingest_batches(
     bar.close()
 
 
-def loaded(paths: Iterable[str | Path], max_bytes: int, skip: Path) -> Iterator[Document | IngestProblem]:
-    for path in expand(paths, skip):
-        if isinstance(path, IngestProblem):
-            yield path
-        else:
-            for item in load(path, max_bytes):
-                yield repaired(item) if isinstance(item, Document) else item
+def loaded(
+    paths: Iterable[str | Path], max_bytes: int, skip: Path, fetched: dict[str, list[Loaded]]
+) -> Iterator[Loaded]:
+    for place in paths:
+        for item in located(place, max_bytes, skip, fetched):
+            yield repaired(item) if isinstance(item, Document) else item
+
+
+def located(place: str | Path, max_bytes: int, skip: Path, fetched: dict[str, list[Loaded]]) -> Iterator[Loaded]:
+    """What one named place holds: a file, a folder's files, or what a feed or page brought (``fetched``)."""
+    scheme = web_scheme(str(place)) if isinstance(place, str) else None
+    if scheme in SCHEMES:
+        yield from fetched.get(str(place), [])
+    elif scheme:
+        yield IngestProblem(str(place), f"only http(s) URLs are fetched, not {scheme}:")
+    else:
+        for path in expand([place], skip):
+            if isinstance(path, IngestProblem):
+                yield path
+            else:
+                yield from load(path, max_bytes)
 
 
 def write_batch(

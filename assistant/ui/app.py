@@ -26,7 +26,15 @@ from ..api import Assistant
 from ..types import FinalAnswer, PassagesFound, TextDelta
 from .conversation import Phase, Turn, dump, history, restore
 from .filters import read_filters
-from .library import UPLOAD_TYPES, dates_html, deleted_html, ingest_report_html, library_html, shown_name
+from .library import (
+    UPLOAD_TYPES,
+    dates_html,
+    deleted_html,
+    ingest_report_html,
+    library_html,
+    shown_name,
+    sources_html,
+)
 from .line import ModelLine
 from .people import speaker_choices, statements_html
 from .reader import article_page
@@ -206,8 +214,10 @@ class Desk:
 
     def load(self, saved: list) -> tuple:
         turns = restore(saved)
+        stamp = self.stamp()  # what the filters below show: the timer sends them again only after a change
         entries = self.assistant.library()
         return (
+            stamp,
             dump(turns),
             conversation_html(turns) if turns else empty_html(len(entries)),
             outlet_choices(entries),
@@ -217,9 +227,22 @@ class Desk:
         )
 
     def library(self) -> tuple:
-        """All that shows the library: its table, the outlets and dates to filter on, the people it quotes."""
+        """All that shows the library: what version of it this is (the stamp), the sources followed, its table,
+        the outlets and dates to filter on, the people it quotes."""
+        stamp = self.stamp()  # before what it stamps is read: a change meanwhile shows at the next look
         entries = self.assistant.library()
-        return library_html(entries), outlet_choices(entries), dates_html(entries), self.speaker_choices()
+        return (
+            stamp,
+            sources_html(self.assistant.list_sources()),
+            library_html(entries),
+            outlet_choices(entries),
+            dates_html(entries),
+            self.speaker_choices(),
+        )
+
+    def stamp(self) -> str:
+        """Changes with every write to the articles and every read of a source."""
+        return f"{self.assistant.index.catalog.generation()}:{hash(tuple(self.assistant.list_sources()))}"
 
     def speaker_choices(self):
         return gr.update(choices=speaker_choices(self.assistant.speakers()))
@@ -241,6 +264,28 @@ class Desk:
             for problem in report.problems:
                 log.warning("upload %s: %s", name, problem)
         return ingest_report_html(reports) if reports else "", *self.library(), None
+
+    def add_source(self, url: str, progress=gr.Progress(track_tqdm=True)) -> tuple:  # noqa: B008
+        """Follows a feed or page URL and reads it now, with what became of it (each problem with its URL)."""
+        from ingest.subscriptions import NotASource
+
+        url = (url or "").strip()
+        if not url:
+            return gr.skip(), *self.library(), gr.skip()
+        progress(0, desc=f"Reading {url}")
+        try:  # not under self.writing: the site is read before ingest takes the index's write lock
+            source, report = self.assistant.add_source(url)
+        except NotASource as error:
+            return note_html(str(error)), *self.library(), gr.skip()
+        for problem in report.problems if report else []:
+            log.warning("source %s: %s", url, problem)
+        outcome = ingest_report_html([(source.location, report)]) if report else ""
+        return outcome, *self.library(), ""
+
+    def changed(self, shown: str) -> tuple:
+        """The library again when it changed since ``shown`` (what this page last showed), so that articles a
+        watcher brings in appear without a reload; else nothing is sent (a new table would untick the boxes)."""
+        return (gr.skip(),) * 6 if self.stamp() == shown else self.library()
 
     def delete(self, evt: gr.EventData) -> tuple:
         ids = [str(i) for i in getattr(evt, "ids", None) or []]
@@ -336,7 +381,17 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                     height=150,
                     elem_id="upload",
                 )
+                with gr.Row(elem_id="add-source"):
+                    source_url = gr.Textbox(
+                        placeholder="https://… a feed (RSS, Atom, JSON Feed) or an article's page",
+                        show_label=False,
+                        scale=5,
+                        elem_id="source-url",
+                    )
+                    follow = gr.Button("Follow", variant="secondary", scale=1, elem_id="follow-source")
                 report = html(elem_id="ingest-report")
+                sources = html(sources_html(assistant.list_sources()), "sources")
+                shown = gr.State("")  # what this page's library last showed: refreshed only when that changes
                 library = html(
                     "",
                     html_template=LIBRARY_TOOLS,
@@ -356,7 +411,9 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 said = html(statements_html("", [], {}), "statements")
         html(READER_PANEL, "reader-host")
 
-        app.load(desk.load, [saved], [saved, conversation, outlets, dates, person, status], show_progress="hidden")
+        app.load(
+            desk.load, [saved], [shown, saved, conversation, outlets, dates, person, status], show_progress="hidden"
+        )
         gr.Timer(2).tick(desk.model_status, None, status, show_progress="hidden", queue=False)
         question.submit(
             desk.ask,
@@ -370,15 +427,25 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         export.click(None, None, None, js="() => window.newsdesk.exportChat()")
         for picker in (outlets, after, before):
             picker.change(desk.filters_note, [outlets, after, before], filter_note, queue=False)
-        library_tab.select(desk.library, None, [library, outlets, dates, person], show_progress="hidden")
+        view = [shown, sources, library, outlets, dates, person]  # what Desk.library gives
+        library_tab.select(desk.library, None, view, show_progress="hidden")
         upload.upload(
             desk.add_files,
             [upload],
-            [report, library, outlets, dates, person, upload],
+            [report, *view, upload],
             show_progress="full",
             show_progress_on=[report],
         )
-        library.delete_articles(desk.delete, None, [report, library, outlets, dates, person])
+        library.delete_articles(desk.delete, None, [report, *view])
+        for event in (source_url.submit, follow.click):
+            event(
+                desk.add_source,
+                [source_url],
+                [report, *view, source_url],
+                show_progress="full",
+                show_progress_on=[report],
+            )
+        gr.Timer(3).tick(desk.changed, [shown], view, show_progress="hidden")
         person.change(desk.statements, [person], said, show_progress="hidden")
     return app
 

@@ -7,6 +7,7 @@ from html import escape
 from pathlib import Path
 
 from ingest import Document, IngestReport
+from ingest.subscriptions import FOLDER, Subscription
 
 from .render import reader_link
 
@@ -61,7 +62,9 @@ def file_outcome(name: str, report: IngestReport) -> str:
         if ids
     ]
     problems = "".join(
-        f"<li>{f'line {p.line}: ' if p.line is not None else ''}{escape(p.message)}</li>" for p in report.problems
+        f"<li>{f'line {p.line}: ' if p.line is not None else ''}"
+        f"{f'{escape(p.path)}: ' if p.path != name and p.line is None else ''}{escape(p.message)}</li>"
+        for p in report.problems
     )
     return (
         f'<li class="file{" has-problems" if report.problems else ""}"><b>{escape(name)}</b>: '
@@ -94,3 +97,33 @@ def deleted_html(deleted: list[str], missing: list[str]) -> str:
 def shown_name(path: str) -> str:
     """The name the person uploaded, not the server's temporary path."""
     return Path(path).name
+
+
+def sources_html(sources: list[Subscription]) -> str:
+    """The sources followed: when each was last read, what that brought and its last error."""
+    if not sources:
+        return (
+            '<p class="sources-empty">No sources followed. Add a feed or page URL above, or a folder with '
+            "<code>newsdesk sources add FOLDER</code>.</p>"
+        )
+    rows = []
+    for s in sources:
+        kind = "Folder" if s.kind == FOLDER else "Feed or page"
+        read = escape((s.last_read or "").replace("T", " ")[:16]) or "not read yet"
+        error = (
+            '<ul class="problems">'
+            + "".join(f"<li>{escape(line)}</li>" for line in s.last_error.splitlines())
+            + "</ul>"
+            if s.last_error
+            else ""
+        )
+        rows.append(
+            f'<tr class="source{" has-problems" if s.last_error else ""}" data-location="{escape(s.location)}">'
+            f'<td><span class="location">{escape(s.location)}</span>{error}</td><td>{kind}</td>'
+            f"<td>{read}</td><td>{escape(s.brought or '')}</td></tr>"
+        )
+    return (
+        '<table class="sources-table"><thead><tr><th scope="col">Source</th><th scope="col">Kind</th>'
+        '<th scope="col">Last read</th><th scope="col">Brought</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )

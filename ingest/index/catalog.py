@@ -6,9 +6,11 @@ against this catalog, not the reverse.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +20,8 @@ from urllib.parse import quote
 from ..document import Chunk, Document
 from ..loading.metadata import date_to_timestamp
 from ..statements import STATEMENT_RULES, Statement, speaker_key
+from ..subscriptions import Subscription
+from ..web.fetch import Validators
 from .filters import Filters
 from .search import SearchRow
 
@@ -75,6 +79,25 @@ INSERT INTO vector_sync SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM vector_sync);
 -- Names this index for good: its collection on a Chroma server that many indexes share is called after it.
 CREATE TABLE IF NOT EXISTS identity (id TEXT NOT NULL);
 INSERT INTO identity SELECT lower(hex(randomblob(8))) WHERE NOT EXISTS (SELECT 1 FROM identity);
+-- Sources followed (`newsdesk sources`): what each last brought, and its last error.
+CREATE TABLE IF NOT EXISTS subscriptions (
+    location TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    added_at TEXT NOT NULL,
+    last_read TEXT,
+    brought TEXT,
+    last_error TEXT,
+    signature TEXT
+);
+-- What was last fetched from a URL (or a feed entry, by its id): validators for a conditional request, the entry's
+-- stamp, and the articles it brought (JSON).
+CREATE TABLE IF NOT EXISTS fetched (
+    key TEXT PRIMARY KEY,
+    etag TEXT,
+    last_modified TEXT,
+    stamp TEXT NOT NULL,
+    doc_ids TEXT NOT NULL
+);
 -- BM25 moved to memory (ingest/memory_search.py): indexes made before that drop their full-text table.
 DROP TRIGGER IF EXISTS chunks_fts_insert;
 DROP TRIGGER IF EXISTS chunks_fts_delete;
@@ -124,6 +147,8 @@ class Catalog:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.executescript(SCHEMA.format(rules=STATEMENT_RULES))
         self._writes = 0  # commits on this connection, which data_version does not count
+        # Threads share the connection (a watcher ingests while questions are searched): one transaction at a time.
+        self._transacting = threading.RLock()
         self._cache: dict[str, tuple[tuple[int, int], object]] = {}
 
     def close(self) -> None:
@@ -353,16 +378,75 @@ class Catalog:
 
     def search_rows(self) -> tuple[int, list[SearchRow]]:
         """Every chunk with what search matches and filters on, and the generation they are of."""
-        self.db.execute("BEGIN")  # one snapshot for both reads
-        try:
-            generation = self.generation()
-            rows = self.db.execute(
-                """SELECT c.chunk_id, c.title || '\n' || c.text, d.source, d.author, d.published_ts
-                   FROM chunks c JOIN documents d ON d.doc_id = c.doc_id ORDER BY c.rowid"""
+        with self._transacting:
+            self.db.execute("BEGIN")  # one snapshot for both reads
+            try:
+                generation = self.generation()
+                rows = self.db.execute(
+                    """SELECT c.chunk_id, c.title || '\n' || c.text, d.source, d.author, d.published_ts
+                       FROM chunks c JOIN documents d ON d.doc_id = c.doc_id ORDER BY c.rowid"""
+                )
+                return generation, [SearchRow(*row) for row in rows]
+            finally:
+                self.db.execute("COMMIT")
+
+    # --- sources followed, and what was fetched: written outside transactions, since no search depends on them
+
+    def subscribe(self, location: str, kind: str) -> bool:
+        """False when it was already followed."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self._transacting:
+            added = self.db.execute(
+                "INSERT OR IGNORE INTO subscriptions (location, kind, added_at) VALUES (?, ?, ?)", (location, kind, now)
             )
-            return generation, [SearchRow(*row) for row in rows]
-        finally:
-            self.db.execute("COMMIT")
+            return added.rowcount > 0
+
+    def unsubscribe(self, location: str) -> bool:
+        with self._transacting:
+            return self.db.execute("DELETE FROM subscriptions WHERE location = ?", (location,)).rowcount > 0
+
+    def subscriptions(self) -> list[Subscription]:
+        try:
+            rows = self.db.execute("SELECT * FROM subscriptions ORDER BY added_at, location").fetchall()
+        except sqlite3.OperationalError:  # a read-only catalog from before sources were followed
+            return []
+        return [Subscription(**dict(row)) for row in rows]
+
+    def record_read(self, subscription: Subscription) -> None:
+        """What the last read of a source found; a source removed meanwhile stays removed."""
+        with self._transacting:
+            self.db.execute(
+                "UPDATE subscriptions SET last_read = ?, brought = ?, last_error = ?, signature = ? WHERE location = ?",
+                (
+                    subscription.last_read,
+                    subscription.brought,
+                    subscription.last_error,
+                    subscription.signature,
+                    subscription.location,
+                ),
+            )
+
+    def fetch_state(self, key: str) -> tuple[Validators, str, list[str]] | None:
+        try:
+            row = self.db.execute("SELECT * FROM fetched WHERE key = ?", (key,)).fetchone()
+        except sqlite3.OperationalError:
+            return None
+        if row is None:
+            return None
+        return Validators(row["etag"], row["last_modified"]), row["stamp"], json.loads(row["doc_ids"])
+
+    def remember_fetch(self, key: str, validators: Validators, stamp: str, doc_ids: list[str]) -> None:
+        with self._transacting:
+            self.db.execute(
+                "INSERT OR REPLACE INTO fetched VALUES (?, ?, ?, ?, ?)",
+                (key, validators.etag, validators.last_modified, stamp, json.dumps(doc_ids)),
+            )
+
+    def paths_under(self, folder: str) -> dict[str, str]:
+        """doc_id -> file, for the documents ingested from files inside ``folder``."""
+        prefix = folder.rstrip(os.sep) + os.sep
+        rows = self.db.execute("SELECT doc_id, path FROM documents WHERE substr(path, 1, ?) = ?", (len(prefix), prefix))
+        return {row[0]: row[1] for row in rows}
 
 
 class _Transaction:
@@ -370,14 +454,22 @@ class _Transaction:
         self.catalog = catalog
 
     def __enter__(self):
-        self.catalog.db.execute("BEGIN IMMEDIATE")
+        self.catalog._transacting.acquire()
+        try:
+            self.catalog.db.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self.catalog._transacting.release()
+            raise
         self.changes = self.catalog.db.total_changes
 
     def __exit__(self, kind, value, traceback):
         if kind is None and self.catalog.db.total_changes != self.changes:  # deleting nothing is no new version
             self.catalog.db.execute("UPDATE generation SET n = n + 1")
-        self.catalog.db.execute("COMMIT" if kind is None else "ROLLBACK")
-        self.catalog._writes += 1
+        try:
+            self.catalog.db.execute("COMMIT" if kind is None else "ROLLBACK")
+            self.catalog._writes += 1
+        finally:
+            self.catalog._transacting.release()
 
 
 def _document(row: sqlite3.Row) -> Document:

@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import htmldate
 import trafilatura
 from trafilatura.settings import Document as TrafilaturaDocument
 
@@ -107,20 +108,38 @@ def load_text(path: Path, text: str) -> Document:
 
 
 def load_html(path: Path, html: str) -> Document:
-    extracted = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, as_dict=False)
+    return article_from_html(html, path.stem, str(path))
+
+
+def article_from_html(html: str, doc_id: str, path: str, url: str | None = None) -> Document:
+    """The article in a web page: its main text, title, author, outlet and date, by trafilatura; the date by
+    htmldate's wider search of the page when its metadata gives none. ``url``: where it was found, when the page
+    names no canonical URL of its own."""
+    extracted = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False, as_dict=False)
     text = (extracted.text if isinstance(extracted, TrafilaturaDocument) else None) or ""
     if not isinstance(extracted, TrafilaturaDocument) or not text.strip():
         raise UnreadableText("no article text found in the HTML")
-    return Document(
-        doc_id=path.stem,
-        text=text,
-        title=extracted.title or title_from_text(text),
-        source=extracted.sitename,
-        published_at=normalize_date(extracted.date) or date_in_text(text),
-        url=extracted.url,
-        author=extracted.author or author_in_text(text),
-        path=str(path),
+    date = normalize_date(extracted.date) or normalize_date(
+        htmldate.find_date(html, extensive_search=True, original_date=True)
     )
+    title = extracted.title or title_from_text(text)
+    return Document(
+        doc_id=doc_id,
+        text=without_headline(text, title),
+        title=title,
+        source=extracted.sitename,
+        published_at=date or date_in_text(text),
+        url=extracted.url or url,
+        author=extracted.author or author_in_text(text),
+        path=path,
+    )
+
+
+def without_headline(text: str, title: str) -> str:
+    """The text without a first line that repeats the title (a page's <h1>, which trafilatura sometimes keeps):
+    the title is stored, and given to each chunk, already."""
+    first, _, rest = text.lstrip().partition("\n")
+    return rest.lstrip("\n") if title and rest.strip() and " ".join(first.split()) == " ".join(title.split()) else text
 
 
 def load_jsonl(path: Path, max_bytes: int) -> Iterator[Loaded]:

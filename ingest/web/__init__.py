@@ -1,0 +1,1 @@
+"""Feeds and web pages: fetching them politely and safely, and reading their articles."""
