@@ -7,6 +7,7 @@ from .generation.llm import ModelServerError
 from .grounding.policy import POLICY, Policy
 from .question import Expects, Question
 from .settings import Settings
+from .stories import Development, OutletCoverage, Story, StoryArticle, StorySummary
 from .types import (
     Answer,
     Citation,
@@ -26,6 +27,7 @@ __all__ = [
     "Answer",
     "Assistant",
     "Citation",
+    "Development",
     "Document",
     "Dropped",
     "Event",
@@ -36,6 +38,7 @@ __all__ = [
     "IngestReport",
     "Made",
     "ModelServerError",
+    "OutletCoverage",
     "Passage",
     "PassagesFound",
     "Policy",
@@ -44,5 +47,8 @@ __all__ = [
     "Settings",
     "Source",
     "Statement",
+    "Story",
+    "StoryArticle",
+    "StorySummary",
     "TextDelta",
 ]

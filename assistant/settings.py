@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import NonNegativeInt, PositiveFloat, PositiveInt, SecretStr
+from pydantic import NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 CACHE_DIR = Path.home() / ".cache" / "newsdesk"
@@ -37,6 +37,13 @@ class Settings(BaseSettings):
     # A file named like one already ingested from elsewhere (a/report.txt, then b/report.md): refuse it, rename it
     # (keep both, the new one under an id of its own) or let it replace the first.
     on_conflict: Literal["refuse", "rename", "replace"] = "refuse"
+
+    # Stories (ingest/stories.py): tuned on the tune half of the hand-labelled stories (bench/stories.py). Changing
+    # them changes where new articles go, not where the placed ones are.
+    story_threshold: float = 0.55  # the least score (cosine to a story's centroid + the names' share) to join it
+    story_name_weight: NonNegativeFloat = 0.2  # how much the share of an article's names the story mentions counts
+    story_max_gap_days: NonNegativeInt = 10  # days between an article and a story's span beyond which it cannot join
+    story_copy_cosine: float = 0.97  # an article this close to one in its story is a copy (syndicated)
 
     # Retrieval
     top_k: PositiveInt = 5  # passages handed to the model

@@ -37,6 +37,7 @@ def ingest(
     report = IngestReport()
     with index.locked():  # one ingest at a time: another one waits for this one to finish
         report.repaired = sum(index.reconcile())  # before "unchanged" is believed of anything
+        index.place_unplaced()  # articles of an index made before stories
         ingest_batches(paths, index, chunk_chars, max_bytes, batch_size, progress, on_conflict, report)
     report.seconds = time.perf_counter() - started
     return report
