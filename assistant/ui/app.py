@@ -32,6 +32,7 @@ from .people import speaker_choices, statements_html
 from .reader import article_page
 from .render import conversation_html, empty_html, note_html
 from .runs import POLL_SECONDS, Ended, Failed, Run, Step, Waiting, Writing
+from .stories import story_choices, story_html
 
 log = logging.getLogger(__name__)
 
@@ -258,6 +259,13 @@ class Desk:
         documents = {doc_id: self.assistant.document(doc_id) for doc_id in {s.doc_id for s in found}}
         return statements_html(person, found, {k: d for k, d in documents.items() if d})
 
+    def stories(self):
+        """The stories to pick from, latest first."""
+        return gr.update(choices=story_choices(self.assistant.stories()))
+
+    def story(self, story_id: int | None) -> str:
+        return story_html(self.assistant.story(int(story_id)) if story_id is not None else None)
+
     def filters_note(self, outlets: list[str] | None, after: str, before: str) -> str:
         chosen = read_filters(outlets, after, before)
         return note_html(chosen) if isinstance(chosen, str) else ""
@@ -354,6 +362,16 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                     elem_id="person",
                 )
                 said = html(statements_html("", [], {}), "statements")
+            with gr.Tab("Stories", id="stories", elem_id="stories-tab") as stories_tab:
+                story = gr.Dropdown(
+                    [],
+                    label="Story",
+                    info="The stories the articles tell, latest first: pick one for its timeline and coverage.",
+                    filterable=True,
+                    value=None,
+                    elem_id="story",
+                )
+                story_page = html(story_html(None), "story-page")
         html(READER_PANEL, "reader-host")
 
         app.load(desk.load, [saved], [saved, conversation, outlets, dates, person, status], show_progress="hidden")
@@ -380,6 +398,8 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         )
         library.delete_articles(desk.delete, None, [report, library, outlets, dates, person])
         person.change(desk.statements, [person], said, show_progress="hidden")
+        stories_tab.select(desk.stories, None, story, show_progress="hidden")
+        story.change(desk.story, [story], story_page, show_progress="hidden")
     return app
 
 
