@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ingest.stories import StoryRules
+
 CACHE_DIR = Path.home() / ".cache" / "newsdesk"
 
 
@@ -40,10 +42,10 @@ class Settings(BaseSettings):
 
     # Stories (ingest/stories.py): tuned on the tune half of the hand-labelled stories (bench/stories.py). Changing
     # them changes where new articles go, not where the placed ones are.
-    story_threshold: float = 0.55  # the least score (cosine to a story's centroid + the names' share) to join it
-    story_name_weight: NonNegativeFloat = 0.2  # how much the share of an article's names the story mentions counts
-    story_max_gap_days: NonNegativeInt = 10  # days between an article and a story's span beyond which it cannot join
-    story_copy_cosine: float = 0.97  # an article this close to one in its story is a copy (syndicated)
+    story_threshold: float = StoryRules.threshold  # the least score (cosine to a centroid + names' share) to join
+    story_name_weight: NonNegativeFloat = StoryRules.name_weight  # how much the share of shared names counts
+    story_max_gap_days: NonNegativeInt = StoryRules.max_gap_days  # days from a story's span beyond which none joins
+    story_copy_cosine: float = StoryRules.copy_cosine  # an article this close to one in its story is a copy
 
     # Retrieval
     top_k: PositiveInt = 5  # passages handed to the model

@@ -32,9 +32,9 @@ LEAD_CHARS = 800  # the names of the headline and the opening: who and what the 
 class StoryRules:
     """How close an article must be to join a story (tuned in bench/stories.py on the tune half of the labels)."""
 
-    threshold: float = 0.55  # the least score (cosine to the centroid, plus the names' share) to join
-    name_weight: float = 0.2  # the share of the article's names the story mentions counts this much
-    max_gap_days: int = 10  # an article more than this many days from a story's span starts its own
+    threshold: float = 0.5  # the least score (cosine to the centroid, plus the names' share) to join
+    name_weight: float = 0.3  # the share of the article's names the story mentions counts this much
+    max_gap_days: int = 60  # an article more than this many days from a story's span starts its own
     copy_cosine: float = 0.97  # an article this close to one in the story is a copy of it (syndicated)
 
 

@@ -115,6 +115,10 @@ def test_a_development_is_dated_by_what_the_text_says_else_by_publication():
     # What is to come is the next such day; a December date in a January article is last year's.
     assert [m.day for m in mentioned_dates("They will meet again on Friday.", thursday)] == [date(2025, 6, 13)]
     assert [m.day for m in mentioned_dates("It began on Dec. 28.", date(2025, 1, 3))] == [date(2024, 12, 28)]
+    # Only the mention's own clause says whether it is to come.
+    monday = date(2023, 11, 6)
+    said = "The league suspended the coach on Friday, and the team will be without him on Saturday."
+    assert [m.day for m in mentioned_dates(said, monday)] == [date(2023, 11, 3), date(2023, 11, 11)]
     # Without a publication date only a date given in full can be placed.
     assert mentioned_dates("Officials confirmed the deal on Wednesday.", None) == []
     assert [m.day for m in mentioned_dates("It was signed on 11 June 2025.", None)] == [date(2025, 6, 11)]

@@ -176,10 +176,10 @@ def members(db: sqlite3.Connection, story_id: int | None = None) -> list[Member]
 
 
 def unplaced(db: sqlite3.Connection) -> list[str]:
-    """The articles no story holds yet: those of an index made before stories, or placed under other rules."""
+    """The articles no story holds yet (those of an index made before stories), in the order they came."""
     return [
         row[0]
         for row in db.execute(
-            "SELECT doc_id FROM documents WHERE doc_id NOT IN (SELECT doc_id FROM story_members) ORDER BY doc_id"
+            "SELECT doc_id FROM documents WHERE doc_id NOT IN (SELECT doc_id FROM story_members) ORDER BY rowid"
         )
     ]

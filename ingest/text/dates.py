@@ -23,8 +23,9 @@ MENTION = re.compile(
     r")\b",
     re.IGNORECASE,
 )
-# A sentence about what is to come: a bare weekday in it is the next one, not the last.
+# A clause about what is to come: a bare weekday in it is the next one, not the last.
 FUTURE = re.compile(r"\b(?:will|is due|are due|is set to|are set to|plans? to|scheduled|expected to|next)\b", re.I)
+CLAUSE_BREAK = re.compile(r"[,;:]\s|\s(?:and|but|while|as|after|before|with)\s")
 RELATIVE_DAYS = {"yesterday": -1, "last night": -1}
 
 
@@ -39,9 +40,11 @@ class Mention:
 
 def mentioned_dates(sentence: str, published: date | None) -> list[Mention]:
     """Every date in ``sentence`` that can be resolved, in order."""
-    future = bool(FUTURE.search(sentence))
     found = []
     for match in MENTION.finditer(sentence):
+        breaks = [b.end() for b in CLAUSE_BREAK.finditer(sentence, 0, match.start())]
+        # Only the mention's own clause says whether it is to come: "suspended him on Friday, and he will miss ...".
+        future = bool(FUTURE.search(sentence, breaks[-1] if breaks else 0, match.end()))
         day = resolve(match, published, future)
         if day is not None:
             found.append(Mention(match.start(), match.end(), day))
