@@ -513,7 +513,13 @@ def test_the_stories_tab_shows_a_storys_timeline_coverage_and_people_and_an_entr
         assert said_on_wednesday.dated_by == "text"
         entries.nth(n).locator("a").click()
         expect(reader_mark(page)).to_have_text(said_on_wednesday.quote)
-        page.locator("#reader button.close").click()
+        # The reader names the article's story; its link opens the app at that story.
+        link = page.frame_locator("#reader iframe").locator("a.story-link")
+        expect(link).to_have_text(strike.label)
+        link.click()
+        page.wait_for_url(re.compile(rf"\?story={strike.story_id}$"), timeout=WAIT)
+        expect(page.locator("#story-page article.story")).to_have_attribute("data-story", str(strike.story_id))
+        expect(page.get_by_role("tab", name="Stories")).to_have_attribute("aria-selected", "true")
 
         page.locator("#story input").click()
         page.get_by_role("option", name=re.compile(r"· 2 articles · undated")).click()

@@ -263,6 +263,15 @@ class Desk:
         """The stories to pick from, latest first."""
         return gr.update(choices=story_choices(self.assistant.stories()))
 
+    def open_story(self, request: gr.Request) -> tuple:
+        """The page opened at ``?story=ID`` (the reader's link to an article's story): the Stories tab at it."""
+        asked = (request.query_params.get("story") or "") if request else ""
+        story = self.assistant.story(int(asked)) if asked.isdigit() else None
+        if story is None:
+            return gr.skip(), gr.skip(), gr.skip()
+        choices = story_choices(self.assistant.stories())
+        return gr.Tabs(selected="stories"), gr.update(choices=choices, value=story.story_id), story_html(story)
+
     def story(self, story_id: int | None) -> str:
         return story_html(self.assistant.story(int(story_id)) if story_id is not None else None)
 
@@ -312,7 +321,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 scale=4,
             )
             status = html(desk.model_status(), "model-status", scale=1, min_width=150)
-        with gr.Tabs(elem_id="tabs"):
+        with gr.Tabs(elem_id="tabs") as tabs:
             with gr.Tab("Ask", id="ask", elem_id="ask-tab"):
                 conversation = html(elem_id="conversation")
                 question = gr.Textbox(
@@ -399,6 +408,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         library.delete_articles(desk.delete, None, [report, library, outlets, dates, person])
         person.change(desk.statements, [person], said, show_progress="hidden")
         stories_tab.select(desk.stories, None, story, show_progress="hidden")
+        app.load(desk.open_story, None, [tabs, story, story_page], show_progress="hidden")
         story.change(desk.story, [story], story_page, show_progress="hidden")
     return app
 
@@ -414,7 +424,10 @@ def server(assistant: Assistant) -> FastAPI:
     @api.get("/read", response_class=HTMLResponse)
     def read(doc: str, start: int | None = Query(None, ge=0), end: int | None = Query(None, ge=0)) -> HTMLResponse:
         document = assistant.document(doc)
-        return HTMLResponse(article_page(document, start, end), status_code=200 if document else 404)
+        story_id = assistant.story_of(doc) if document else None
+        story = assistant.story(story_id) if story_id is not None else None
+        part_of = story.summary if story and story.summary.articles > 1 else None
+        return HTMLResponse(article_page(document, start, end, part_of), status_code=200 if document else 404)
 
     return gr.mount_gradio_app(
         api,
