@@ -8,6 +8,7 @@ from .generation.supervisor import ModelStopped
 from .grounding.policy import POLICY, Policy
 from .question import Expects, Question
 from .settings import Settings
+from .stories import Development, OutletCoverage, Story, StoryArticle, StorySummary
 from .types import (
     Answer,
     Citation,
@@ -27,6 +28,7 @@ __all__ = [
     "Answer",
     "Assistant",
     "Citation",
+    "Development",
     "Document",
     "Dropped",
     "Event",
@@ -38,6 +40,7 @@ __all__ = [
     "Made",
     "ModelServerError",
     "ModelStopped",
+    "OutletCoverage",
     "Passage",
     "PassagesFound",
     "Policy",
@@ -46,5 +49,8 @@ __all__ = [
     "Settings",
     "Source",
     "Statement",
+    "Story",
+    "StoryArticle",
+    "StorySummary",
     "TextDelta",
 ]

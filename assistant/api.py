@@ -12,6 +12,7 @@ from langchain_core.language_models import BaseChatModel
 from ingest import Document, Embedder, Filters, Index, IngestReport, Statement, ingest
 from ingest.embedding import RemoteEmbedder, TextEmbedder
 from ingest.pipeline import OnConflict
+from ingest.stories import StoryRules
 from ingest.subscriptions import Subscription, stored_location, subscription_for
 from ingest.web.fetch import Fetcher, FetchLimits
 
@@ -25,6 +26,7 @@ from .retrieval.hybrid import HybridSearch
 from .retrieval.retriever import NewsRetriever
 from .retrieval.speakers import statements_of
 from .settings import Settings
+from .stories import Story, StorySummary, story, summaries
 from .types import Answer, Event, FinalAnswer, Passage, Source
 from .watching import refresh
 
@@ -70,6 +72,7 @@ class Assistant:
             s.chroma_port,
             s.exact_search_chunks,
             s.hnsw_ef_search,
+            StoryRules(s.story_threshold, s.story_name_weight, s.story_max_gap_days, s.story_copy_cosine),
         )
         self.hybrid = HybridSearch(self.index, s.candidates, s.max_per_document)
         self._answerer: Answerer | None = None
@@ -256,6 +259,26 @@ class Assistant:
     def speakers(self) -> list[tuple[str, int]]:
         """Everyone the articles quote, with how many of their sentences they hold, most quoted first."""
         return self.index.catalog.speakers()
+
+    def stories(self, min_articles: int = 2) -> list[StorySummary]:
+        """The stories the articles tell, of at least ``min_articles`` articles each (a syndicated copy counts once),
+        latest first, undated last. Articles of an index made before stories are placed first."""
+        self.place_unplaced()
+        return summaries(self.index.catalog, min_articles)
+
+    def story(self, story_id: int) -> Story | None:
+        """A story's page: its articles, timeline of cited developments, coverage by outlet and day, and who said
+        what in it; None when there is no such story."""
+        self.place_unplaced()
+        return story(self.index.catalog, story_id)
+
+    def story_of(self, doc_id: str) -> int | None:
+        """The id of the story an article belongs to."""
+        return self.index.catalog.story_of(doc_id)
+
+    def place_unplaced(self) -> None:
+        if not self.index.catalog.read_only and self.index.catalog.unplaced():
+            self.index.place_unplaced()
 
     def documents(self, **filters) -> list[Document]:
         return self.index.catalog.documents(Filters(**filters))

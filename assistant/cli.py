@@ -253,6 +253,57 @@ def quotes(ctx, speaker, **filters):
         sys.exit(1)
 
 
+@cli.command()
+@click.option("--min-articles", default=2, show_default=True, callback=positive, help="Only stories this large.")
+@click.option("--json", "as_json", is_flag=True, help="Print the stories as JSON.")
+@click.pass_context
+def stories(ctx, min_articles, as_json):
+    """The stories the articles tell: latest first, with their articles, outlets and dates."""
+    found = open_assistant(ctx).stories(min_articles)
+    if as_json:
+        echo(json.dumps([asdict(s) for s in found], ensure_ascii=False, indent=2))
+        return
+    for s in found:
+        span = " to ".join(dict.fromkeys(d for d in (s.first, s.last) if d)) or "undated"
+        echo(
+            f"{s.story_id:>5}  {s.label}\n       {s.articles} articles · {span} · {', '.join(s.outlets) or 'no outlet named'}"
+        )
+    echo(f"{len(found)} stories", err=True)
+
+
+@cli.command("story")
+@click.argument("story_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the story as JSON.")
+@click.pass_context
+def story_page(ctx, story_id, as_json):
+    """A story: its timeline (each development quoted and cited), coverage by outlet, and who said what in it."""
+    found = open_assistant(ctx).story(story_id)
+    if found is None:
+        raise click.ClickException(f"no story {story_id}: `newsdesk stories` lists them")
+    if as_json:
+        echo(json.dumps(asdict(found), ensure_ascii=False, indent=2))
+        return
+    echo(f"{found.label}\n")
+    echo("Timeline")
+    for d in found.timeline:
+        how = "" if d.dated_by == "text" else " (published)"
+        echo(f"  {d.day}{how}  {d.source or ''}  {d.doc_id}:{d.start}-{d.end}\n      “{d.quote}”")
+    if found.undated:
+        echo("  Undated (the articles carry no date; in no particular order):")
+        for d in found.undated:
+            echo(f"    {d.source or ''}  {d.doc_id}:{d.start}-{d.end}\n      “{d.quote}”")
+    echo("\nCoverage")
+    for c in found.coverage:
+        span = " to ".join(dict.fromkeys(d for d in (c.first, c.last) if d)) or "undated"
+        echo(f"  {c.outlet}: {c.articles} article{'s' * (c.articles != 1)}, {span}")
+    if found.people:
+        echo("\nWho said what")
+        for speaker, said in found.people:
+            echo(f"  {speaker}")
+            for st in said:
+                echo(f"    “{st.text}”  {st.doc_id}:{st.start}-{st.end}")
+
+
 @cli.group()
 def docs():
     """List or delete indexed articles."""

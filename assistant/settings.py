@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ingest.stories import StoryRules
+
 CACHE_DIR = Path.home() / ".cache" / "newsdesk"
 
 
@@ -51,6 +53,12 @@ class Settings(BaseSettings):
     # Subscriptions (`newsdesk sources`, read by `newsdesk watch` and `newsdesk serve --watch`)
     feed_poll_minutes: PositiveFloat = 30.0  # feeds and pages are read again this often
     folder_poll_seconds: PositiveFloat = 5.0  # folders are checked for changed files this often
+    # Stories (ingest/stories.py): tuned on the tune half of the hand-labelled stories (bench/stories.py). Changing
+    # them changes where new articles go, not where the placed ones are.
+    story_threshold: float = StoryRules.threshold  # the least score (cosine to a centroid + names' share) to join
+    story_name_weight: NonNegativeFloat = StoryRules.name_weight  # how much the share of shared names counts
+    story_max_gap_days: NonNegativeInt = StoryRules.max_gap_days  # days from a story's span beyond which none joins
+    story_copy_cosine: float = StoryRules.copy_cosine  # an article this close to one in its story is a copy
 
     # Retrieval
     top_k: PositiveInt = 5  # passages handed to the model

@@ -49,6 +49,7 @@ def ingest(
     }
     with index.locked():  # one ingest at a time: another one waits for this one to finish
         report.repaired = sum(index.reconcile())  # before "unchanged" is believed of anything
+        index.place_unplaced()  # articles of an index made before stories
         ingest_batches(places, index, chunk_chars, max_bytes, batch_size, progress, on_conflict, report, fetched)
     report.seconds = time.perf_counter() - started
     return report

@@ -504,3 +504,46 @@ def test_a_crash_of_the_local_model_ends_one_answer_and_the_app_answers_the_next
         ask(page, DELEGATION)
         expect(turns(page, "done")).to_have_count(1, timeout=WAIT * 4)
         expect(turns(page, "failed")).to_have_count(1)
+
+
+def test_the_stories_tab_shows_a_storys_timeline_coverage_and_people_and_an_entry_opens_its_sentence(
+    seeded, open_page, tmp_path
+):
+    from .test_stories import COPY, STRIKE, feed
+
+    feed(tmp_path / "news.jsonl", [*STRIKE, COPY])
+    assert Assistant(seeded).ingest(tmp_path / "news.jsonl").ok
+    with serving(seeded) as app:
+        strike = app.assistant.story(app.assistant.story_of("strike-reuters"))
+        page = open_page(app.url)
+        page.get_by_role("tab", name="Stories").click()
+        page.locator("#story input").click()
+        options = page.get_by_role("option")
+        expect(options).to_have_count(2, timeout=WAIT)  # the strike, then the undated seeds
+        page.get_by_role("option", name=re.compile(re.escape(strike.label) + r" · 3 articles")).click()
+        entries = page.locator("#story-page ol.timeline li.development")
+        expect(entries).to_have_count(len(strike.timeline), timeout=WAIT)
+        assert [e.locator("time").inner_text() for e in entries.all()] == [d.day for d in strike.timeline]
+        assert [e.locator("blockquote").inner_text() for e in entries.all()] == [d.quote for d in strike.timeline]
+        expect(page.locator("#story-page table.coverage tbody tr")).to_have_count(4)  # the copy's outlet too
+        expect(page.locator("#story-page .per-day .day")).to_have_count(3)
+        expect(page.locator("#story-page details.person").first).to_contain_text("Niek Stam")
+        page.screenshot(path=str(ARTIFACTS / "story-page.png"), full_page=True)
+
+        n, said_on_wednesday = next((i, d) for i, d in enumerate(strike.timeline) if d.doc_id == "strike-reuters")
+        assert said_on_wednesday.dated_by == "text"
+        entries.nth(n).locator("a").click()
+        expect(reader_mark(page)).to_have_text(said_on_wednesday.quote)
+        # The reader names the article's story; its link opens the app at that story.
+        link = page.frame_locator("#reader iframe").locator("a.story-link")
+        expect(link).to_have_text(strike.label)
+        link.click()
+        page.wait_for_url(re.compile(rf"\?story={strike.story_id}$"), timeout=WAIT)
+        expect(page.locator("#story-page article.story")).to_have_attribute("data-story", str(strike.story_id))
+        expect(page.get_by_role("tab", name="Stories")).to_have_attribute("aria-selected", "true")
+
+        page.locator("#story input").click()
+        page.get_by_role("option", name=re.compile(r"· 2 articles · undated")).click()
+        expect(page.locator("#story-page ol.undated li.development")).to_have_count(2, timeout=WAIT)
+        expect(page.locator("#story-page")).to_contain_text("in no particular order")
+        expect(page.locator("#story-page ol.timeline:not(.undated)")).to_have_count(0)

@@ -40,6 +40,7 @@ from .people import speaker_choices, statements_html
 from .reader import article_page
 from .render import conversation_html, empty_html, note_html
 from .runs import POLL_SECONDS, Ended, Failed, Run, Step, Waiting, Writing
+from .stories import story_choices, story_html
 
 log = logging.getLogger(__name__)
 
@@ -303,6 +304,22 @@ class Desk:
         documents = {doc_id: self.assistant.document(doc_id) for doc_id in {s.doc_id for s in found}}
         return statements_html(person, found, {k: d for k, d in documents.items() if d})
 
+    def stories(self):
+        """The stories to pick from, latest first."""
+        return gr.update(choices=story_choices(self.assistant.stories()))
+
+    def open_story(self, request: gr.Request) -> tuple:
+        """The page opened at ``?story=ID`` (the reader's link to an article's story): the Stories tab at it."""
+        asked = (request.query_params.get("story") or "") if request else ""
+        story = self.assistant.story(int(asked)) if asked.isdigit() else None
+        if story is None:
+            return gr.skip(), gr.skip(), gr.skip()
+        choices = story_choices(self.assistant.stories())
+        return gr.Tabs(selected="stories"), gr.update(choices=choices, value=story.story_id), story_html(story)
+
+    def story(self, story_id: int | None) -> str:
+        return story_html(self.assistant.story(int(story_id)) if story_id is not None else None)
+
     def filters_note(self, outlets: list[str] | None, after: str, before: str) -> str:
         chosen = read_filters(outlets, after, before)
         return note_html(chosen) if isinstance(chosen, str) else ""
@@ -349,7 +366,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 scale=4,
             )
             status = html(desk.model_status(), "model-status", scale=1, min_width=150)
-        with gr.Tabs(elem_id="tabs"):
+        with gr.Tabs(elem_id="tabs") as tabs:
             with gr.Tab("Ask", id="ask", elem_id="ask-tab"):
                 conversation = html(elem_id="conversation")
                 question = gr.Textbox(
@@ -409,6 +426,16 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                     elem_id="person",
                 )
                 said = html(statements_html("", [], {}), "statements")
+            with gr.Tab("Stories", id="stories", elem_id="stories-tab") as stories_tab:
+                story = gr.Dropdown(
+                    [],
+                    label="Story",
+                    info="The stories the articles tell, latest first: pick one for its timeline and coverage.",
+                    filterable=True,
+                    value=None,
+                    elem_id="story",
+                )
+                story_page = html(story_html(None), "story-page")
         html(READER_PANEL, "reader-host")
 
         app.load(
@@ -447,6 +474,9 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             )
         gr.Timer(3).tick(desk.changed, [shown], view, show_progress="hidden")
         person.change(desk.statements, [person], said, show_progress="hidden")
+        stories_tab.select(desk.stories, None, story, show_progress="hidden")
+        app.load(desk.open_story, None, [tabs, story, story_page], show_progress="hidden")
+        story.change(desk.story, [story], story_page, show_progress="hidden")
     return app
 
 
@@ -461,7 +491,10 @@ def server(assistant: Assistant) -> FastAPI:
     @api.get("/read", response_class=HTMLResponse)
     def read(doc: str, start: int | None = Query(None, ge=0), end: int | None = Query(None, ge=0)) -> HTMLResponse:
         document = assistant.document(doc)
-        return HTMLResponse(article_page(document, start, end), status_code=200 if document else 404)
+        story_id = assistant.story_of(doc) if document else None
+        story = assistant.story(story_id) if story_id is not None else None
+        part_of = story.summary if story and story.summary.articles > 1 else None
+        return HTMLResponse(article_page(document, start, end, part_of), status_code=200 if document else 404)
 
     return gr.mount_gradio_app(
         api,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ingest import Document
 
+from ..stories import StorySummary
 from .render import byline, safe_url
 
 STYLE = (Path(__file__).parent / "static" / "reader.css").read_text()
@@ -20,7 +21,20 @@ def marked_span(document: Document, start: int | None, end: int | None) -> tuple
     return start, end
 
 
-def article_html(document: Document, start: int | None = None, end: int | None = None) -> str:
+def story_line(story: StorySummary | None) -> str:
+    """The story the article belongs to, opening the app's Stories tab at it (the reader is framed in the app: the
+    link leaves the frame)."""
+    if story is None:
+        return ""
+    return (
+        f'<p class="story-line">Part of the story <a class="story-link" target="_top" href="./?story={story.story_id}">'
+        f"{escape(story.label)}</a> · {story.articles} articles</p>"
+    )
+
+
+def article_html(
+    document: Document, start: int | None = None, end: int | None = None, story: StorySummary | None = None
+) -> str:
     url = safe_url(document.url)
     meta = byline(document.source, document.author, document.published_at)
     link = f'<a href="{escape(url)}" target="_blank" rel="noopener noreferrer">{escape(url)}</a>' if url else ""
@@ -35,11 +49,14 @@ def article_html(document: Document, start: int | None = None, end: int | None =
     return (
         f'<article data-doc="{escape(document.doc_id)}"><h1>{escape(document.title or document.doc_id)}</h1>'
         f'<p class="meta">{about}{" · " if about else ""}<span class="doc-id">{escape(document.doc_id)}</span></p>'
+        f"{story_line(story)}"
         f'<div class="text">{body}</div></article>'
     )
 
 
-def article_page(document: Document | None, start: int | None = None, end: int | None = None) -> str:
+def article_page(
+    document: Document | None, start: int | None = None, end: int | None = None, story: StorySummary | None = None
+) -> str:
     if document is None:
         title = "Article not found"
         content = (
@@ -48,7 +65,7 @@ def article_page(document: Document | None, start: int | None = None, end: int |
         )
     else:
         title = document.title or document.doc_id
-        content = article_html(document, start, end)
+        content = article_html(document, start, end, story)
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>'

@@ -20,10 +20,13 @@ from urllib.parse import quote
 from ..document import Chunk, Document
 from ..loading.metadata import date_to_timestamp
 from ..statements import STATEMENT_RULES, Statement, speaker_key
+from ..stories import Placement, Profile, StoryBook, StoryRules
 from ..subscriptions import Subscription
 from ..web.fetch import Validators
+from . import story_tables
 from .filters import Filters
 from .search import SearchRow
+from .story_tables import Member
 
 log = logging.getLogger(__name__)
 
@@ -145,11 +148,14 @@ class Catalog:
         self.db.row_factory = sqlite3.Row
         if not self.read_only:
             self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.executescript(SCHEMA.format(rules=STATEMENT_RULES))
+            self.db.executescript(SCHEMA.format(rules=STATEMENT_RULES) + story_tables.SCHEMA)
         self._writes = 0  # commits on this connection, which data_version does not count
         # Threads share the connection (a watcher ingests while questions are searched): one transaction at a time.
         self._transacting = threading.RLock()
         self._cache: dict[str, tuple[tuple[int, int], object]] = {}
+        # The stories as this connection last wrote them: the next batch places its articles without reading them all
+        # again, unless another connection wrote since.
+        self._book: tuple[tuple[int, int], StoryBook] | None = None
 
     def close(self) -> None:
         self.db.close()
@@ -176,10 +182,19 @@ class Catalog:
             batch = list(ids[i : i + 500])
             yield from self.db.execute(sql.format(marks=",".join("?" * len(batch))), batch)
 
-    def replace(self, items: Sequence[tuple[Document, list[Chunk], list[Statement]]]) -> None:
-        """Writes documents, their chunks and statements in one transaction, dropping any earlier version."""
+    def replace(
+        self,
+        items: Sequence[tuple[Document, list[Chunk], list[Statement]]],
+        profiles: Sequence[Profile] = (),
+        rules: StoryRules | None = None,
+    ) -> list[Placement]:
+        """Writes documents, their chunks and statements in one transaction, dropping any earlier version, and
+        places the ``profiles`` (of these documents) in stories by ``rules``."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.transaction():
+            if story_tables.unplace(self.db, [document.doc_id for document, _, _ in items]):
+                self._book = None  # a story lost an article: read again
+            placements = self._place(profiles, rules or StoryRules())
             for document, chunks, said in items:
                 self.db.execute("DELETE FROM chunks WHERE doc_id = ?", (document.doc_id,))
                 self.db.execute("DELETE FROM statements WHERE doc_id = ?", (document.doc_id,))
@@ -219,6 +234,82 @@ class Catalog:
                         for c in chunks
                     ],
                 )
+        if self._book is not None:
+            self._book = (self.version(), self._book[1])
+        return placements
+
+    def place(self, profiles: Sequence[Profile], rules: StoryRules) -> list[Placement]:
+        """Places articles held already (of an index made before stories) in stories, in one transaction."""
+        with self.transaction():
+            placements = self._place(profiles, rules)
+        if self._book is not None:
+            self._book = (self.version(), self._book[1])
+        return placements
+
+    def _place(self, profiles: Sequence[Profile], rules: StoryRules) -> list[Placement]:
+        if not profiles:
+            return []
+        if self._book is None or self._book[0] != self.version() or self._book[1].rules != rules:
+            self._book = (self.version(), story_tables.load_book(self.db, rules, len(profiles[0].vector)))
+        return story_tables.place(self.db, self._book[1], profiles)
+
+    def story_members(self, story_id: int | None = None) -> list[Member]:
+        """Which story each article is in (and which article it copies, if any), or the articles of one story."""
+        return story_tables.members(self.db, story_id)
+
+    def to_place(self, doc_ids: Sequence[str]) -> list[tuple[Document, list[str], list[Statement], int | None]]:
+        """What placing these documents in stories needs: each with its chunk ids, its statements and its date."""
+        chunk_ids: dict[str, list[str]] = {}
+        for row in self._rows_for(
+            "SELECT doc_id, chunk_id FROM chunks WHERE doc_id IN ({marks}) ORDER BY rowid", doc_ids
+        ):
+            chunk_ids.setdefault(row[0], []).append(row[1])
+        said: dict[str, list[Statement]] = {}
+        for row in self._rows_for(
+            "SELECT doc_id, speaker, start_char, end_char, quoted FROM statements WHERE doc_id IN ({marks})", doc_ids
+        ):
+            said.setdefault(row[0], []).append(Statement(row[0], row[1], "", row[2], row[3], bool(row[4])))
+        rows = self._rows_for("SELECT * FROM documents WHERE doc_id IN ({marks})", doc_ids)
+        return [
+            (_document(row), chunk_ids.get(row["doc_id"], []), said.get(row["doc_id"], []), row["published_ts"])
+            for row in rows
+        ]
+
+    def story_rows(self, min_articles: int) -> list[tuple]:
+        """For each article of a story of at least ``min_articles`` (copies included): story id, the story's label
+        article, doc id, the article it copies, outlet, publication date, headline."""
+        return self.db.execute(
+            """SELECT s.story_id, s.label_doc, m.doc_id, m.copy_of, d.source, d.published_at, d.title
+               FROM stories s JOIN story_members m ON m.story_id = s.story_id JOIN documents d ON d.doc_id = m.doc_id
+               WHERE s.n >= ?""",
+            (min_articles,),
+        ).fetchall()
+
+    def story_label(self, story_id: int) -> str | None:
+        """The article whose headline labels the story."""
+        row = self.db.execute("SELECT label_doc FROM stories WHERE story_id = ?", (story_id,)).fetchone()
+        return row[0] if row else None
+
+    def story_of(self, doc_id: str) -> int | None:
+        row = self.db.execute("SELECT story_id FROM story_members WHERE doc_id = ?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    def statements_in(self, doc_ids: Sequence[str]) -> list[Statement]:
+        """Everything said in these articles, oldest article first, in reading order."""
+        rows = self._rows_for(
+            """SELECT s.doc_id, s.speaker, s.start_char, s.end_char, s.quoted, d.text, d.published_ts
+               FROM statements s JOIN documents d ON d.doc_id = s.doc_id WHERE s.doc_id IN ({marks})""",
+            doc_ids,
+        )
+        found = [
+            (ts or 0, Statement(doc_id, speaker, text[start:end], start, end, bool(quoted)))
+            for doc_id, speaker, start, end, quoted, text, ts in rows
+        ]
+        return [s for _, s in sorted(found, key=lambda p: (p[0], p[1].doc_id, p[1].start))]
+
+    def unplaced(self) -> list[str]:
+        """The articles no story holds yet."""
+        return story_tables.unplaced(self.db)
 
     def statement_rules(self) -> int:
         """The version of the rules that found the statements held."""
@@ -237,6 +328,8 @@ class Catalog:
 
     def delete(self, doc_id: str) -> bool:
         with self.transaction():
+            if story_tables.unplace(self.db, [doc_id]):
+                self._book = None
             self.db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
             self.db.execute("DELETE FROM statements WHERE doc_id = ?", (doc_id,))
             return self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,)).rowcount > 0
@@ -468,6 +561,8 @@ class _Transaction:
         try:
             self.catalog.db.execute("COMMIT" if kind is None else "ROLLBACK")
             self.catalog._writes += 1
+            if kind is not None:
+                self.catalog._book = None  # it may hold stories the rollback undid
         finally:
             self.catalog._transacting.release()
 

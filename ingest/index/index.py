@@ -23,6 +23,7 @@ from ..document import Chunk, Document
 from ..embedding import TextEmbedder
 from ..loading.metadata import date_to_timestamp
 from ..statements import STATEMENT_RULES, statements
+from ..stories import StoryRules, profile
 from .catalog import Catalog, StoredChunk, chunk_id
 from .filters import Filters
 from .search import MemorySearch, Ranking
@@ -51,12 +52,14 @@ class Index:
         chroma_port: int = 8000,
         exact_search_chunks: int = 100_000,
         ef_search: int | None = None,
+        story_rules: StoryRules | None = None,
     ):
         """Up to ``exact_search_chunks`` chunks in an embedded store, their vectors are searched exactly in memory;
         beyond that, or on a Chroma server, Chroma searches them."""
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.embedder = embedder
+        self.story_rules = story_rules or StoryRules()
         # One writer at a time, across processes; readers never take it. Reentrant: an ingest holds it for its whole
         # run and each write takes it again.
         self.writing = FileLock(self.directory / "write.lock")
@@ -93,11 +96,20 @@ class Index:
                 texts.append(f"{document.title}\n{chunk.text}" if document.title else chunk.text)
                 metadatas.append(vector_metadata(document))
         vectors = self.embedder.embed(texts)
+        said = [statements(document) for document, _ in items]
+        profiles, at = [], 0
+        for (document, chunks), its in zip(items, said):
+            if chunks:  # an article without text has no vector to place it by
+                ts = date_to_timestamp(document.published_at)
+                profiles.append(profile(document, vectors[at : at + len(chunks)], its, ts))
+            at += len(chunks)
         with self.locked():
             self.reconcile()
             self.catalog.mark_vectors(dirty=True)
             self.vectors.add(ids, vectors, metadatas)
-            self.catalog.replace([(document, chunks, statements(document)) for document, chunks in items])
+            self.catalog.replace(
+                [(document, chunks, its) for (document, chunks), its in zip(items, said)], profiles, self.story_rules
+            )
             for document, _ in items:
                 self.vectors.delete_document(document.doc_id, keep_version=document.content_hash)
             self.catalog.mark_vectors(dirty=False)
@@ -122,6 +134,28 @@ class Index:
             self.catalog.mark_vectors(dirty=False)
             return len(extra), len(missing)
 
+    def place_unplaced(self) -> int:
+        """Places in stories the articles no story holds (an index made before stories), from their stored vectors:
+        how many were placed. An article whose vectors are lost waits for ``reindex``."""
+        placed = 0
+        with self.locked():
+            waiting = self.catalog.unplaced()
+            for i in range(0, len(waiting), EMBED_BATCH):
+                inputs = self.catalog.to_place(waiting[i : i + EMBED_BATCH])
+                wanted = [cid for _, cids, _, _ in inputs for cid in cids]
+                vectors = self.stored_vectors(wanted)
+                profiles = [
+                    profile(document, np.stack([vectors[c] for c in cids]), said, ts)
+                    for document, cids, said, ts in inputs
+                    if cids and all(c in vectors for c in cids)
+                ]
+                placed += len(self.catalog.place(profiles, self.story_rules))
+        return placed
+
+    def stored_vectors(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """These chunks' vectors as the vector store holds them (no search structures built for it)."""
+        return self.from_vectors(lambda store: store.get(list(chunk_ids)))
+
     def reindex(self) -> int:
         """Rebuilds every vector and the search structures from the catalog, the source of truth: the number of
         chunks embedded."""
@@ -131,6 +165,7 @@ class Index:
             known = self.catalog.chunk_ids()
             self.embed_again(sorted(known))
             self.catalog.mark_vectors(dirty=False)
+            self.place_unplaced()
             shutil.rmtree(self.directory / "search" / self.collection, ignore_errors=True)
             with self._loading:
                 self._memory = None
