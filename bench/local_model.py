@@ -4,8 +4,8 @@ Three ways to run the default model on the same prompts, taken in turn prompt by
 weighs on each alike: llama.cpp in this process as newsdesk ran it before (repacking on, llama.cpp's default), and
 the supervised worker with repacking on and off. Each prompt is the product's own (the fixed instruction, cached
 after the warm-up, then a few source sentences and a question), so a question costs only its own tokens, as in the
-app. Reported per way: time to first token, prompt tokens per second (the tokens evaluated past the cached prefix,
-over that time) and output tokens per second after the first.
+app. Reported per way, as medians over the prompts: time to first token, prompt tokens per second (the tokens
+evaluated past the cached prefix, over that time) and output tokens per second after the first.
 
     python -m bench.local_model [--questions 6] [--max-tokens 32]
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Iterator
-from typing import Protocol, cast
+from typing import Any, Protocol, cast
 
 from assistant import Settings
 from assistant.generation.cpu import Repack
@@ -25,7 +25,7 @@ from assistant.generation.prompt import PROMPT
 from assistant.generation.supervisor import default_threads, stop_workers
 from ingest.text.sentences import sentence_spans
 
-from .common import REPO, mean, percentile, print_table, run_info, write_results
+from .common import REPO, percentile, print_table, run_info, write_results
 
 Messages = list[dict]
 
@@ -103,6 +103,16 @@ def timed(way: Way, messages: Messages, max_tokens: int) -> dict:
     return {"ttft": first - started, "pieces": pieces, "after first": ended - first, "prompt tokens": way.evaluated()}
 
 
+def rate(run: dict) -> float:
+    """Output tokens per second after the first."""
+    return (run["pieces"] - 1) / run["after first"]
+
+
+def median_change(ratios: list[float]) -> float | None:
+    middle = percentile(ratios, 50)
+    return None if middle is None else middle - 1
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--questions", type=int, default=6)
@@ -125,22 +135,25 @@ def main() -> None:
                 runs[name].append(run)
                 print(f"{name}: {run}", flush=True)
     stop_workers()
-    rows = []
+    # Medians of each run's own rates: a run that another process slowed down moves them least.
+    rows: list[dict[str, Any]] = []
     for name, done in runs.items():
         rows.append(
             {
                 "way": name,
                 "TTFT p50 s": percentile([r["ttft"] for r in done], 50),
-                "TTFT mean s": mean([r["ttft"] for r in done]),
                 "prompt tokens p50": percentile([r["prompt tokens"] for r in done], 50),
-                "prompt tok/s": sum(r["prompt tokens"] for r in done) / sum(r["ttft"] for r in done),
-                "output tok/s": sum(r["pieces"] - 1 for r in done) / sum(r["after first"] for r in done),
+                "prompt tok/s p50": percentile([r["prompt tokens"] / r["ttft"] for r in done], 50),
+                "output tok/s p50": percentile([rate(r) for r in done if r["pieces"] > 1], 50),
             }
         )
-    base = rows[0]
-    for row in rows:
-        row["TTFT vs before"] = row["TTFT mean s"] / base["TTFT mean s"] - 1
-        row["output vs before"] = row["output tok/s"] / base["output tok/s"] - 1
+    # Against the way before, prompt by prompt (the same prompt, moments apart): the median of the ratios.
+    before = runs[next(iter(runs))]
+    for row, done in zip(rows, runs.values()):
+        row["TTFT vs before"] = median_change([r["ttft"] / b["ttft"] for r, b in zip(done, before)])
+        row["output vs before"] = median_change(
+            [rate(r) / rate(b) for r, b in zip(done, before) if r["pieces"] > 1 < b["pieces"]]
+        )
     print_table(rows)
     path_written = write_results("local-model", {"run": run_info(), "args": vars(args), "rows": rows, "runs": runs})
     print(f"\nwritten to {path_written}")
