@@ -136,6 +136,8 @@ class Answerer:
                 break
         if checked is None or checked.refused:
             yield from self.without_written_answer(question, seen, answer, checked.text if checked else None)
+        if not answer.text and not answer.refused:  # nothing was left to show: that is a refusal, and says so
+            refused(answer, Refusal.NOT_STATED)
         yield FinalAnswer(answer)
 
     def written_and_checked(

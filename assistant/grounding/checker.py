@@ -107,6 +107,7 @@ class AnswerChecker:
         self.subject: str | None = None  # whom a sentence opening with "He" or "She" is about
         self.citations = Citations()
         self.released = 0  # claims already shown
+        self.result: CheckedAnswer | None = None  # once finished, the answer stays what it was
 
     def add(self, sentence: str) -> str:
         """Checks one sentence of the model's; returns the text that may now be shown ("" for none yet)."""
@@ -242,7 +243,14 @@ class AnswerChecker:
         return self.answers_the_question(supported) and self.gives_what_is_asked(supported)
 
     def finish(self) -> CheckedAnswer:
-        """The checked answer: the claims already shown, or, when none could be yet, the whole answer judged at once."""
+        """The checked answer: the claims already shown, or, when none could be yet, the whole answer judged at once.
+        Judged once: judging the whole again would revive claims the first judgement dropped, and an answer whose
+        text was never shown would count as given."""
+        if self.result is None:
+            self.result = self.judged()
+        return self.result
+
+    def judged(self) -> CheckedAnswer:
         if not self.released:
             self.judge_whole()
         dropped = [Dropped(c.text, c.reason or UNSUPPORTED) for c in self.claims if c.support == []]
