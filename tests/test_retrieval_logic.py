@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from assistant import Passage
+from assistant.grounding.policy import Policy
 from assistant.retrieval.fusion import diversify, interleave, reciprocal_rank_fusion
 from assistant.retrieval.speakers import best_within, newest_first, on_topic, same_person
 from ingest import Statement
@@ -64,6 +65,9 @@ def test_a_persons_statements_show_newest_article_first_and_the_one_on_the_topic
         ("Oaten", "Mark Oaten", True),
         ("John Oaten", "Mark Oaten", False),
         ("J. Allard", "James Allard", True),
+        # A surname one letter off is another person, not a typo to forgive.
+        ("Barot", "Jacques Barrot", False),
+        ("Lleyton Hewett", "Lleyton Hewitt", False),
     ],
 )
 def test_a_name_in_a_question_and_a_speakers_name(asked, speaker, same):
@@ -80,3 +84,12 @@ def test_a_persons_own_quoted_words_rank_before_what_the_reporter_says_they_beli
     ranked = on_topic(grouped, "steel deal", topic, None, vectors, {}, own_words_bonus=0.3)
     assert ranked[0].statements[0].quoted and not ranked[-1].statements[0].quoted
     assert best_within(ranked, chars=1000) == [ranked[0].statements[0], reported]
+
+
+def test_the_bonus_for_a_persons_own_words_ranks_their_runs_but_does_not_put_them_on_the_topic():
+    off_topic = Statement("a", "Ann Lee", '"We played well in the second half," said Lee.', 0, 46, quoted=True)
+    topic = np.array([1.0, 0.0])
+    vectors = {"c1": np.array([0.2, 0.98])}  # a cosine of 0.2 to the topic
+    [run] = on_topic([([off_topic], "c1")], "the stadium plans", topic, None, vectors, {}, own_words_bonus=0.3)
+    assert run.relevance == pytest.approx(0.2) and run.rank == pytest.approx(0.5)
+    assert run.relevance < Policy().min_on_topic < run.rank  # ranked by the bonus, yet not on the stadium plans

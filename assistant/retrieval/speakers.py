@@ -1,7 +1,8 @@
 """Who said what, at question time: the person a name stands for, their statements, and those on the topic asked.
 
 "Lutnick", "Howard Lutnick" and "Commerce Secretary Howard Lutnick" name one person; "Gordon Brown" and "Ian Brown"
-are two, and a question naming one never gets the other's words. A surname alone stands for everyone the articles
+are two, and a question naming one never gets the other's words; nor does "Barot" get Barrot's: a surname one letter
+off is another person, not a typo to forgive. A surname alone stands for everyone the articles
 name with it, and each statement keeps the full name it was said under.
 """
 
@@ -14,7 +15,7 @@ import numpy as np
 
 from ingest import Filters, Statement
 from ingest.index.catalog import Catalog
-from ingest.statements import near, person_name, speaker_key
+from ingest.statements import person_name, speaker_key
 from ingest.text.terms import stems
 
 
@@ -27,6 +28,11 @@ class Said:
     chunk_id: str
     relevance: float = 0.0  # how closely it keeps to the topic
     found: float = 0.0  # how high the search for the whole question ranked its article
+    own: float = 0.0  # the bonus for the person's own quoted words: it ranks, it does not make a run on the topic
+
+    @property
+    def rank(self) -> float:
+        return self.relevance + self.found + self.own
 
     @property
     def doc_id(self) -> str:
@@ -38,12 +44,12 @@ class Said:
 
 
 def same_person(asked: str, speaker: str) -> bool:
-    """Whether a name in a question and a speaker's name can be one person: the same surname (or one letter off,
-    as a typo), and the same first name where both give one."""
+    """Whether a name in a question and a speaker's name can be one person: the same surname, and the same first
+    name where both give one."""
     asked_words, speaker_words = asked.lower().split(), speaker.lower().split()
     if not asked_words or not speaker_words:
         return False
-    if asked_words[-1] != speaker_words[-1] and not near(asked_words[-1], speaker_words[-1]):
+    if asked_words[-1] != speaker_words[-1]:
         # A family name written first ("Li" for "Li Chenggang") names its owner only when it is all that is given.
         return len(asked_words) == 1 and asked_words[0] == speaker_words[0] and len(speaker_words) == 2
     if len(asked_words) >= 2 and len(speaker_words) >= 2:
@@ -57,15 +63,9 @@ def same_person(asked: str, speaker: str) -> bool:
 
 
 def statements_of(catalog: Catalog, asked: str, filters: Filters | None = None) -> list[tuple[Statement, str]]:
-    """Everything the person ``asked`` names said, newest first, each with its chunk's id. An exact surname wins
-    over one a letter off: "Barot" is Barrot only when no Barot is quoted."""
+    """Everything the person ``asked`` names said, newest first, each with its chunk's id."""
     name = person_name(asked) or asked
-    keys = [speaker_key(name)]
-    found = [pair for pair in catalog.statements(keys, filters) if same_person(name, pair[0].speaker)]
-    if found:
-        return found
-    close = [key for key in catalog.speaker_keys() if key != keys[0] and near(key, keys[0])]
-    return [pair for pair in catalog.statements(close, filters) if same_person(name, pair[0].speaker)]
+    return [pair for pair in catalog.statements([speaker_key(name)], filters) if same_person(name, pair[0].speaker)]
 
 
 def runs(said: Sequence[tuple[Statement, str]], text_between: dict[str, str]) -> list[tuple[list[Statement], str]]:
@@ -115,8 +115,8 @@ def on_topic(
         rank = ranks.get(statements[0].doc_id)
         found = search_weight / (1 + rank) if rank is not None else 0.0
         own = own_words_bonus if any(s.quoted for s in statements) else 0.0
-        ranked.append(Said(tuple(statements), chunk_id, cosine + share + own, found))
-    return sorted(ranked, key=lambda s: s.relevance + s.found, reverse=True)
+        ranked.append(Said(tuple(statements), chunk_id, cosine + share, found, own))
+    return sorted(ranked, key=lambda s: s.rank, reverse=True)
 
 
 def best_within(said: Sequence[Said], chars: int) -> list[Statement]:
