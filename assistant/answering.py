@@ -2,8 +2,13 @@
 three ways, each as the reader will keep it:
 
 - what a person said, from the statements index, in their own sentences (no model: the same on every machine);
-- the model's sentences over the few source sentences that answer the question, each shown once it is checked;
-- when those give nothing that checks out, the shown sentence that answers the question, quoted whole.
+- to a question asking for one value, the value the model names under a JSON schema, with the sentence holding it
+  quoted and cited, once verified (it is in that sentence, of the kind asked, and the sentence is on the question);
+- to a question needing prose (a verdict, a comparison, several parts), the model's sentences, each shown once it is
+  checked against the sentence it cites.
+
+Precision first: when the articles do not say what was asked, the answer is a refusal that says so and shows the
+closest they come.
 """
 
 from __future__ import annotations
@@ -22,17 +27,19 @@ from ingest.embedding import TextEmbedder
 from ingest.index.catalog import Catalog
 from ingest.text.sentences import sentence_spans
 
+from .generation import reply
 from .generation.evidence import select_evidence, whole_documents
 from .generation.llm import ModelServerError, server_error
 from .generation.prompt import PROMPT, format_question, format_sources
 from .grounding.checker import REFUSAL_TEXT, AnswerChecker
 from .grounding.policy import Policy
-from .grounding.quoting import Citations, Quote, answering_sentence, quoted, sentences_for_each_part
-from .question import Expects, Question
+from .grounding.quoting import Citations, Quote, quoted, sentences_for_each_part
+from .grounding.verification import Verified, verify
+from .question import Question
 from .retrieval.hybrid import HybridSearch
 from .retrieval.speakers import Said, best_within, newest_first, on_topic, runs, statements_of
 from .settings import Settings
-from .types import Answer, Event, FinalAnswer, Made, Passage, PassagesFound, Refusal, Source, TextDelta
+from .types import Answer, Dropped, Event, FinalAnswer, Made, Passage, PassagesFound, Refusal, Source, TextDelta
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +91,9 @@ class Answerer:
         self.collection: CachedCollection | None = None  # set by warm_up
         self.llm = llm
         self.generate = PROMPT | llm | StrOutputParser()
+        self.reply = (
+            reply.PROMPT | llm.bind(response_format=reply.response_format(settings.llm_backend)) | StrOutputParser()
+        )
 
     @property
     def catalog(self) -> Catalog:
@@ -119,10 +129,47 @@ class Answerer:
         if not self.relevant(answer.passages):
             yield FinalAnswer(refused(answer, Refusal.NOTHING_FOUND))
             return
-        # Read a few sentences; only when they do not answer, read the next few (a short prompt is a fast one).
+        if question.one_value:
+            yield from self.replied(question, answer, filters, write)
+        else:
+            yield from self.written_answer(question, answer, filters, write)
+        yield FinalAnswer(answer)
+
+    def rounds(self, filters: Filters | None) -> int:
+        """Rounds of reading: a few sentences, then, only when they give no answer, the next few (a short prompt is
+        a fast one); the collection cached whole is read once."""
+        return 1 if self.collection_applies(filters) else self.settings.evidence_rounds
+
+    def replied(self, question: Question, answer: Answer, filters: Filters | None, write: Write) -> Iterator[TextDelta]:
+        """One value asked for: the model names it and the number of the sentence holding it; verified, it is shown
+        with that sentence quoted; otherwise the answer is a refusal showing the closest sentences."""
+        seen: list[Source] = []
+        similarity = SentenceSimilarity(self.embedder)
+        for _ in range(self.rounds(filters)):
+            sources, similarity = self.evidence(question, answer.passages, filters, shown=seen)
+            if not sources:
+                break
+            seen += sources
+            raw = "".join(write({"sentences": reply.format_sentences(sources), "question": format_question(question)}))
+            answer.drafts.append(raw)
+            verified = verify(
+                question, reply.parse_reply(raw), reply.numbered(sources), self.search.index.rarity, self.policy
+            )
+            if verified.found:
+                yield from with_its_sentence(answer, verified)
+                return
+            log.info("reply %r to %r: %s", raw, question.text, verified.reason)
+            answer.dropped.append(Dropped(raw, verified.reason))
+        yield from refused_with_closest(answer, question, closest_sentences(question, seen, similarity, self.policy))
+
+    def written_answer(
+        self, question: Question, answer: Answer, filters: Filters | None, write: Write
+    ) -> Iterator[TextDelta]:
+        """The model's prose, each sentence shown once checked; if none checks out, for a verdict the sentences
+        closest to each part, otherwise a refusal showing the closest sentences."""
         seen: list[Source] = []
         checked = None
-        for _ in range(1 if self.collection_applies(filters) else self.settings.evidence_rounds):
+        for _ in range(self.rounds(filters)):
             sources, similarity = self.evidence(question, answer.passages, filters, shown=seen)
             if not sources:
                 break
@@ -133,9 +180,8 @@ class Answerer:
             answer.dropped += checked.dropped
             if not checked.refused:
                 break
-        if checked is None or checked.refused:
-            yield from self.without_written_answer(question, seen, answer, checked.text if checked else None)
-        yield FinalAnswer(answer)
+        if checked is None or checked.refused or not answer.text:
+            yield from self.without_written_answer(question, seen, answer)
 
     def written_and_checked(
         self, question: Question, sources: list[Source], checker: AnswerChecker, write: Write, answer: Answer
@@ -159,32 +205,26 @@ class Answerer:
             if not final.refused:
                 yield from self.shown(answer, final.text, checker)
 
-    def without_written_answer(
-        self, question: Question, shown: list[Source], answer: Answer, said: str | None
-    ) -> Iterator[TextDelta]:
-        """No sentence of the model's checked out: the shown sentence that answers the question, quoted, or a
-        refusal in the model's words (or ours)."""
-        rarity = self.search.index.rarity
+    def without_written_answer(self, question: Question, shown: list[Source], answer: Answer) -> Iterator[TextDelta]:
+        """No sentence of the model's checked out: to a yes/no question, the shown sentences closest to each of its
+        parts, for the reader to judge; otherwise a refusal that says so and shows the closest the articles come."""
         similarity = SentenceSimilarity(self.embedder)
-        if question.expects is Expects.VERDICT:
-            found = sentences_for_each_part(question, shown, similarity, self.policy)
-            lead = "The articles say (the verdict could not be checked against them):"
-        else:
-            found = [quote] if (quote := answering_sentence(question, shown, rarity, self.policy)) else []
-            lead = "The article says:"
+        found = sentences_for_each_part(question, shown, similarity, self.policy) if question.yes_no else []
         if found:
             citations = Citations()
-            answer.text = quoted(lead, found, citations)
+            answer.text = quoted("The articles say (the verdict could not be checked against them):", found, citations)
             answer.citations, answer.made = citations.all(), Made.QUOTED
             log.info("quoted %s for %r: the model's answer did not check out", [q.text for q in found], question.text)
             yield TextDelta(answer.text, answer.citations)
         else:
-            refused(answer, Refusal.NOT_STATED, said)
+            yield from refused_with_closest(
+                answer, question, closest_sentences(question, shown, similarity, self.policy)
+            )
 
     def written(self, prompt: dict) -> Iterator[str]:
         """The model's text for the prompt, in pieces; a model server's failure as one ``ModelServerError``."""
         try:
-            yield from self.generate.stream(prompt)
+            yield from (self.reply if "sentences" in prompt else self.generate).stream(prompt)
         except ModelServerError:
             raise
         except Exception as error:
@@ -223,8 +263,11 @@ class Answerer:
             answer.text = quoted(f"What {who} said:", quotes, citations)
             answer.made = Made.STATEMENTS
         else:
+            on_what = f"on {question.topic}" if question.topic else "on that"
             answer.text = quoted(
-                f"The articles don't quote {question.speaker} on that. The closest:", quotes, citations
+                f"The articles don't quote {question.speaker} {on_what}. What {who} said on other things, the closest:",
+                quotes,
+                citations,
             )
             answer.refused, answer.made, answer.refusal = True, Made.REFUSED, Refusal.NOT_QUOTED
         answer.citations = citations.all()
@@ -329,6 +372,53 @@ class Answerer:
 
     def relevant(self, passages: list[Passage]) -> bool:
         return bool(passages) and max(p.similarity for p in passages) >= self.settings.min_relevance
+
+
+def with_its_sentence(answer: Answer, verified: Verified) -> Iterator[TextDelta]:
+    """'2-0 [1].' and, quoted below it, the sentence that says so, cited."""
+    assert verified.found
+    passage, sentence = verified.found.source.passage, verified.found.sentence
+    citations = Citations()
+    n = citations.cite(passage, sentence.text, sentence.start, sentence.end)
+    answer.text = quoted(
+        f"{verified.answer} [{n}].", [Quote(passage, sentence.text, sentence.start, sentence.end)], citations
+    )
+    answer.citations, answer.made = citations.all(), Made.EXTRACTED
+    yield TextDelta(answer.text, answer.citations)
+
+
+def closest_sentences(
+    question: Question, shown: Sequence[Source], similarity: SentenceSimilarity, policy: Policy
+) -> list[Quote]:
+    """The shown sentences closest in meaning to the question, best first: what a reader can judge for themselves
+    when the articles do not say what was asked."""
+    among = [(s, e) for s in shown for e in s.sentences]
+    if not among:
+        return []
+    cosines = similarity(question.text, [e.text for _, e in among])
+    ranked = sorted(range(len(among)), key=cosines.__getitem__, reverse=True)
+    return [
+        Quote(among[i][0].passage, among[i][1].text, among[i][1].start, among[i][1].end)
+        for i in ranked[: policy.closest_sentences]
+        if cosines[i] >= policy.min_closest_similarity
+    ]
+
+
+def refused_with_closest(answer: Answer, question: Question, closest: Sequence[Quote]) -> Iterator[TextDelta]:
+    """Precision first: a refusal that says what the articles don't say and, labelled as such, the closest they
+    come. It answers nothing, so it counts as a refusal, but it cites what it shows."""
+    refused(answer, Refusal.NOT_STATED, not_stated(question.text, bool(closest)))
+    if closest:
+        citations = Citations()
+        answer.text = quoted(answer.text, closest, citations)
+        answer.citations = citations.all()
+    yield TextDelta(answer.text, answer.citations)
+
+
+def not_stated(question: str, closest: bool) -> str:
+    """'The articles don't answer “How much was she paid?”; the closest they come:'."""
+    asked = f"The articles don't answer “{question.strip()}”"
+    return f"{asked}; the closest they come:" if closest else f"{asked}."
 
 
 def refused(answer: Answer, why: Refusal, text: str | None = None) -> Answer:

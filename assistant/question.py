@@ -16,7 +16,7 @@ from datetime import date
 from enum import Enum
 from functools import lru_cache
 
-from ingest.statements import near, person_name
+from ingest.statements import person_name
 from ingest.text.lexicon import (
     MONTHS,
     NUMBER,
@@ -141,6 +141,12 @@ class Question:
     @property
     def yes_no(self) -> bool:
         return self.expects is Expects.VERDICT
+
+    @property
+    def one_value(self) -> bool:
+        """Whether one value from one sentence answers it (a number, a date, a name, a fact): a verdict, someone's
+        words or a question of several parts needs sentences written over several sources."""
+        return self.expects not in (Expects.VERDICT, Expects.QUOTE) and not self.parts
 
 
 def read_question(
@@ -268,8 +274,7 @@ def asked_speaker(text: str, speakers: frozenset[str]) -> str | None:
     name = person_name(AFFILIATION.sub("", match.group("who")).removesuffix("'s").removesuffix("’s"))
     if not name:
         return None
-    key = name.split()[-1].lower().strip(".,’'")
-    return name if key in speakers or any(near(key, known) for known in speakers) else None
+    return name if name.split()[-1].lower().strip(".,’'") in speakers else None
 
 
 def topic_of(text: str, speaker: str) -> str:

@@ -74,7 +74,8 @@ class Made(StrEnum):
     """How an answer was made."""
 
     WRITTEN = "written"  # the model's sentences, each checked against the sentence it cites
-    QUOTED = "quoted"  # a sentence of an article that answers the question, quoted whole
+    EXTRACTED = "extracted"  # the one value asked for, named by the model, with the sentence holding it quoted
+    QUOTED = "quoted"  # sentences of articles, quoted whole, for the reader to judge a verdict that did not check out
     STATEMENTS = "statements"  # what a person said, in their own words, from the statements index
     REFUSED = "refused"
 

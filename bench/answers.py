@@ -1,7 +1,7 @@
 """Answers end to end with the local model, on the real path (no warm whole-collection prefix): right answers,
 refusals, citations, prompt tokens and latency.
 
-    python -m bench.answers bbc [--half tune|report|all] [--no-baseline] [--limit N] [--index DIR]
+    python -m bench.answers bbc [--half tune|report|all] [--no-baseline] [--more-unanswerable] [--limit N] [--index DIR]
     python -m bench.answers multihop [--half tune|report|all] [--limit N] [--types T1,T2] [--index DIR]
     python -m bench.answers seeds          # five questions about seeds/, after warm_up(), for time to first token
     python -m bench.answers --recheck bench/results/answers-....json   # today's checks on a run's stored answers
@@ -22,6 +22,9 @@ from pathlib import Path
 from assistant import Answer, Assistant, FinalAnswer, Made, PassagesFound, Refusal, TextDelta
 from assistant.generation.model_files import local_model_path
 from assistant.generation.prompt import format_question, format_sources
+from assistant.generation.reply import format_sentences
+from assistant.question import Question
+from assistant.types import Source
 from ingest.text.sentences import sentence_spans
 
 from .common import (
@@ -45,6 +48,8 @@ REPORTED_SETTINGS = {
     "llm_backend", "local_model_path", "top_k", "evidence_chars", "collection_chars", "max_tokens", "threads"
 }  # fmt: skip
 MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+# More unanswerable BBC questions, written for this benchmark in the fields of the public set (bench/README.md).
+UNANSWERABLE = REPO / "bench" / "questions" / "bbc-unanswerable.jsonl"
 # Questions about the two seed articles, with a phrase a right answer contains.
 SEEDS = {
     "What did Lutnick say about rare earths?": "fundamental part of the framework",
@@ -82,9 +87,13 @@ def half_of(questions: list[dict], half: str) -> list[dict]:
     return chosen
 
 
-def bbc_set(data: Path, half: str) -> QuestionSet:
-    questions = [q | {"kind": q["kind"]} for q in read_jsonl(data / "eval" / "bbc" / "questions.jsonl")]
-    return QuestionSet("bbc", [REPO / "seeds", data / "corpora" / "bbc" / "articles.jsonl"], half_of(questions, half))
+def bbc_set(data: Path, half: str, more_unanswerable: bool = False) -> QuestionSet:
+    """The public BBC questions; with ``more_unanswerable``, also ours (``UNANSWERABLE``), split into their own
+    halves and counted as their own kind."""
+    questions = half_of(read_jsonl(data / "eval" / "bbc" / "questions.jsonl"), half)
+    if more_unanswerable:
+        questions += [q | {"kind": "null-bench"} for q in half_of(read_jsonl(UNANSWERABLE), half)]
+    return QuestionSet("bbc", [REPO / "seeds", data / "corpora" / "bbc" / "articles.jsonl"], questions)
 
 
 def multihop_set(data: Path, half: str, with_distractors: bool = True) -> QuestionSet:
@@ -104,10 +113,14 @@ def seeds_set() -> QuestionSet:
 # Scoring
 
 
+def is_unanswerable(q: dict) -> bool:
+    return q["kind"].startswith("null")
+
+
 def bbc_right(q: dict, text: str, refused: bool, cited: list[str]) -> bool:
     """The set's README: a null question is right when refused; another when not refused, holding an answer fragment
     (case-insensitive, whitespace-normalized) and citing one of its doc_ids."""
-    if q["kind"] == "null":
+    if is_unanswerable(q):
         return refused
     found = " ".join(text.lower().split())
     return (
@@ -127,10 +140,18 @@ def right(q: dict, answer: Answer) -> bool | None:
 
 def answer_sentence_shown(q: dict, shown: list[tuple[str, str]]) -> bool | None:
     """Whether a sentence the model was shown (or the answer quotes) holds an answer fragment, from a right article."""
-    if "answer_fragments" not in q or q["kind"] == "null":
+    if "answer_fragments" not in q or is_unanswerable(q):
         return None
     fragments = [" ".join(f.lower().split()) for f in q["answer_fragments"]]
     return any(doc in q["doc_ids"] and any(f in " ".join(s.lower().split()) for f in fragments) for doc, s in shown)
+
+
+def user_turn(question: Question, sources: list[Source]) -> str:
+    """The prompt's part after the cached instruction, as the model read it: numbered sentences for a constrained
+    reply, numbered sources for prose."""
+    if question.one_value:
+        return f"Sentences:\n{format_sentences(sources)}\n\n{format_question(question)}"
+    return f"Sources:\n{format_sources(sources)}\n\n{format_question(question)}"
 
 
 def verbatim_quotes(assistant: Assistant, answer: Answer) -> list[bool]:
@@ -192,7 +213,7 @@ def row(assistant: Assistant, q: dict, answer: Answer, times: dict, tokens: Toke
         # The rounds the model read: as many as it wrote drafts.
         rounds = assistant.evidence(q["question"])[: len(answer.drafts)]
         shown = [(s.passage.doc_id, e.text) for sources in rounds for s in sources for e in s.sentences]
-        users = [f"Sources:\n{format_sources(sources)}\n\n{format_question(question)}" for sources in rounds]
+        users = [user_turn(question, sources) for sources in rounds]
         prompt_tokens = sum(tokens(user) for user in users) if tokens else 0
     quotes = verbatim_quotes(assistant, answer)
     facts = [e["fact"] for e in q.get("evidence") or [] if isinstance(e, dict)]
@@ -249,9 +270,10 @@ def recheck(assistant: Assistant, stored: list[dict], questions: dict[str, dict]
 def summarize(rows: list[dict]) -> dict:
     """Per kind and over all: right answers, refusals, citations, tokens and times."""
     kinds = sorted({r["kind"] for r in rows})
-    answerable = [r for r in rows if r["kind"] not in ("null", "null_query")]
-    unanswerable = [r for r in rows if r["kind"] in ("null", "null_query")]
+    answerable = [r for r in rows if not is_unanswerable(r)]
+    unanswerable = [r for r in rows if is_unanswerable(r)]
     answered = [r for r in answerable if not r["refused"]]
+    given = [r for r in rows if not r["refused"]]  # answers given, to any question
     citations = sum(r["citations"] for r in rows)
     sentences = sum(r["sentences"] for r in rows)
     asked = [r["prompt tokens"] for r in rows if r["prompt tokens"]]
@@ -266,7 +288,9 @@ def summarize(rows: list[dict]) -> dict:
     summary |= {
         "right": sum(bool(r["correct"]) for r in rows),
         "accuracy (answerable)": mean([float(bool(r["correct"])) for r in answerable]),
+        "precision (answered)": precision(given),
         "refused (null)": mean([float(r["refused"]) for r in unanswerable]),
+        "refused (null, public)": mean([float(r["refused"]) for r in unanswerable if r["kind"] != "null-bench"]),
         "refused (answerable)": mean([float(r["refused"]) for r in answerable]),
         "cites gold doc (answered)": mean(
             [float(r["cites gold doc"]) for r in answered if r["cites gold doc"] is not None]
@@ -283,7 +307,10 @@ def summarize(rows: list[dict]) -> dict:
         "who-said-what first words s p95": percentile(said, 95),
         "first words s p50": percentile([r["first words s"] for r in rows if r["first words s"] is not None], 50),
         "total s p50": percentile([r["total s"] for r in rows], 50),
-        "made": {made: sum(r["made"] == made for r in rows) for made in ("written", "quoted", "statements", "refused")},
+        "made": {
+            made: sum(r["made"] == made for r in rows)
+            for made in ("written", "extracted", "quoted", "statements", "refused")
+        },
     }
     return summary
 
@@ -325,6 +352,9 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="only the first N questions (after --half and --types)")
     parser.add_argument("--types", help="multihop: comma list of question types, e.g. inference_query,null_query")
     parser.add_argument("--no-baseline", action="store_true", help="bbc: skip the LangChain tutorial pipeline")
+    parser.add_argument(
+        "--more-unanswerable", action="store_true", help="bbc: with bench/questions/bbc-unanswerable.jsonl too"
+    )
     parser.add_argument("--no-distractors", action="store_true", help="multihop: without the BBC articles")
     parser.add_argument("--index", type=Path, help="keep the index in this folder (reused when run again)")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder holding eval/ and corpora/ (../shared)")
@@ -332,12 +362,12 @@ def main() -> None:
     args = parser.parse_args()
     stored = json.loads(args.recheck.read_text()) if args.recheck else None
     if stored:  # the same articles and questions as the stored run
-        for key in ("set", "half", "limit", "types", "no_distractors"):
+        for key in ("set", "half", "limit", "types", "no_distractors", "more_unanswerable"):
             setattr(args, key, stored["options"].get(key))
     if not args.set:
         parser.error("name a set: bbc, multihop or seeds")
     questions_set = {
-        "bbc": lambda: bbc_set(args.data, args.half),
+        "bbc": lambda: bbc_set(args.data, args.half, args.more_unanswerable),
         "multihop": lambda: multihop_set(args.data, args.half, not args.no_distractors),
         "seeds": seeds_set,
     }[args.set]()
@@ -389,6 +419,11 @@ def main() -> None:
     print(f"\nresults: {path}")
 
 
+def precision(given: list[dict]) -> float | None:
+    """Right answers among those given: an answer to an unanswerable question is a wrong one."""
+    return mean([float(r["correct"] is True) for r in given])
+
+
 def summarize_tutorial(rows: list[dict]) -> dict:
     kinds = sorted({r["kind"] for r in rows})
     return (
@@ -396,6 +431,8 @@ def summarize_tutorial(rows: list[dict]) -> dict:
         | {f"right: {kind}": mean([float(r["correct"]) for r in rows if r["kind"] == kind]) for kind in kinds}
         | {
             "right": sum(r["correct"] for r in rows),
+            "accuracy (answerable)": mean([float(r["correct"]) for r in rows if not is_unanswerable(r)]),
+            "precision (answered)": precision([r for r in rows if not r["refused"]]),
             "prompt tokens p50": percentile([r["prompt tokens"] for r in rows], 50),
             "total s p50": percentile([r["total s"] for r in rows], 50),
         }

@@ -2,12 +2,18 @@
 writer where the test is about our own logic (what is shown, checked, quoted or refused), so it holds on any CPU;
 the local llama.cpp path runs with the tiny SmolLM2 model, asserting only what must hold for any output."""
 
+import json
+import re
+
 import pytest
+from langchain_core.language_models import SimpleChatModel
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
 from assistant import Answer, Assistant, FinalAnswer, Made, PassagesFound, Refusal, TextDelta
 from assistant.answering import earlier_question
+from assistant.generation.reply import numbered
+from assistant.grounding.policy import Policy
 
 from .conftest import LUTNICK_DOC, LUTNICK_QUOTE
 
@@ -18,6 +24,24 @@ DELEGATION = "Who led the Chinese delegation in Kuala Lumpur?"
 def scripted(*replies: str) -> GenericFakeChatModel:
     """A chat model that writes these replies in turn, streamed word by word, and the last one again if asked more."""
     return GenericFakeChatModel(messages=iter([AIMessage(content=r) for r in [*replies, *replies[-1:] * 20]]))
+
+
+class Pointing(SimpleChatModel):
+    """A chat model that replies as the constrained reply asks: the number of the shown sentence holding ``phrase``
+    and ``answer``, or nulls when no sentence holds it."""
+
+    phrase: str
+    answer: str
+
+    @property
+    def _llm_type(self) -> str:
+        return "pointing"
+
+    def _call(self, messages, stop=None, run_manager=None, **kwargs) -> str:
+        for line in str(messages[-1].content).splitlines():
+            if (found := re.match(r"\[(\d+)\] (.*)", line)) and self.phrase in found.group(2):
+                return json.dumps({"sentence": int(found.group(1)), "answer": self.answer})
+        return json.dumps({"sentence": None, "answer": None})
 
 
 def events_of(assistant: Assistant, question: str, **kwargs) -> tuple[list, Answer]:
@@ -39,13 +63,13 @@ def check_invariants(assistant: Assistant, events: list, answer: Answer) -> None
     if answer.refused:
         assert answer.refusal is not None and answer.text
     else:
-        assert answer.citations and answer.made in (Made.WRITTEN, Made.QUOTED, Made.STATEMENTS)
+        assert answer.citations and answer.made in (Made.WRITTEN, Made.EXTRACTED, Made.QUOTED, Made.STATEMENTS)
 
 
 def test_checked_sentences_stream_and_an_unsupported_one_never_shows(seeded):
-    raw = "Vice Premier He Lifeng led the Chinese delegation [1]. Kuala Lumpur has 2 million people [1]."
+    raw = "Yes, the Chinese delegation led by Vice Premier He Lifeng is engaged in intensive talks with U.S. officials [1]. Kuala Lumpur has 2 million people [1]."
     assistant = Assistant(seeded, llm=scripted(raw))
-    events, answer = events_of(assistant, DELEGATION)
+    events, answer = events_of(assistant, "Did Vice Premier He Lifeng hold talks with U.S. officials in Kuala Lumpur?")
     check_invariants(assistant, events, answer)
     assert answer.made is Made.WRITTEN and "He Lifeng" in answer.text and "million" not in answer.text
     assert not any("million" in e.text for e in events if isinstance(e, TextDelta))
@@ -55,30 +79,59 @@ def test_checked_sentences_stream_and_an_unsupported_one_never_shows(seeded):
     assert answer.drafts == [raw] and answer.citations[0].doc_id == "000_55805cb21f20d652"
 
 
-def test_an_echo_of_the_question_is_no_answer_and_the_answering_sentence_is_quoted(seeded):
-    assistant = Assistant(
-        seeded, llm=scripted("The Chinese delegation led the Chinese delegation in Kuala Lumpur [1].")
-    )
+def test_a_value_asked_for_is_the_value_the_model_names_with_its_sentence_quoted_and_cited(seeded):
+    assistant = Assistant(seeded, llm=Pointing(phrase="led by Vice Premier He Lifeng", answer="Vice Premier He Lifeng"))
     events, answer = events_of(assistant, DELEGATION)
     check_invariants(assistant, events, answer)
-    assert answer.dropped[0].reason == "it only restates the question"
-    assert answer.made is Made.QUOTED and "He Lifeng" in answer.citations[0].quote
+    assert answer.made is Made.EXTRACTED and answer.text.startswith("Vice Premier He Lifeng [1].")
+    assert "led by Vice Premier He Lifeng" in answer.citations[0].quote and answer.citations[0].quote in answer.text
+    assert json.loads(answer.drafts[0])["answer"] == "Vice Premier He Lifeng"
 
 
-def test_a_model_that_refuses_does_not_lose_the_answer_a_shown_sentence_gives(seeded):
-    assistant = Assistant(seeded, llm=scripted("The articles don't say."))
+@pytest.mark.parametrize(
+    ("answer", "why"),
+    [
+        ("Vice Premier He Lifong", "the sentence it names does not hold the answer"),  # not verbatim
+        ("the Chinese delegation", "the answer is not what the question asks for"),  # no person
+    ],
+)
+def test_a_named_value_that_does_not_check_out_is_a_refusal_showing_the_closest_sentences(seeded, answer, why):
+    assistant = Assistant(seeded, llm=Pointing(phrase="led by Vice Premier He Lifeng", answer=answer))
     events, answer = events_of(assistant, DELEGATION)
     check_invariants(assistant, events, answer)
-    assert not answer.refused and answer.made is Made.QUOTED
-    assert "Vice Premier He Lifeng" in answer.text and answer.text.startswith("The article says:")
+    assert answer.refused and answer.made is Made.REFUSED and answer.dropped[0].reason == why
+    assert "the closest they come" in answer.text and answer.citations
 
 
-def test_a_question_the_articles_do_not_answer_is_refused_with_nothing_shown_first(seeded):
-    assistant = Assistant(seeded, llm=scripted("Kuala Lumpur has about 7.5 million people [1]."))
-    events, answer = events_of(assistant, "What is the population of Kuala Lumpur?")
+def test_a_model_that_finds_nothing_gives_a_refusal_with_the_closest_sentences(seeded):
+    assistant = Assistant(seeded, llm=Pointing(phrase="no sentence says this", answer="x"))
+    events, answer = events_of(assistant, DELEGATION)
     check_invariants(assistant, events, answer)
-    assert answer.refused and answer.refusal is Refusal.NOT_STATED and answer.citations == []
-    assert len(events) == 2 and "7.5" not in answer.text  # no TextDelta: nothing unchecked was ever shown
+    assert answer.refused and answer.refusal is Refusal.NOT_STATED
+    assert any("He Lifeng" in c.quote for c in answer.citations)  # the closest, for the reader to judge
+
+
+def test_a_question_the_articles_do_not_answer_is_refused_saying_so_and_showing_the_closest_they_come(seeded):
+    policy = Policy(min_closest_similarity=0.0)  # whatever is shown is close enough to show
+    assistant = Assistant(seeded, llm=scripted("Kuala Lumpur has about 7.5 million people [1]."), policy=policy)
+    question = "What is the population of Kuala Lumpur?"
+    events, answer = events_of(assistant, question)
+    check_invariants(assistant, events, answer)
+    assert answer.refused and answer.refusal is Refusal.NOT_STATED and answer.made is Made.REFUSED
+    assert answer.text.startswith(f"The articles don't answer “{question}”; the closest they come:")
+    assert answer.citations and "7.5" not in answer.text  # sentences of the articles, none of the model's
+    assert [e for e in events if isinstance(e, TextDelta)] == [TextDelta(answer.text, answer.citations)]
+
+
+def test_an_answer_whose_every_draft_is_dropped_is_a_refusal_that_says_why(seeded):
+    raw = "Yes, the delegation was led by a team of 40 officials [1]. They met for 3 days [2]."
+    # No sentence close enough to show: what is left is the refusal alone.
+    policy = Policy(min_closest_similarity=1.01, min_part_similarity_to_quote=1.01)
+    assistant = Assistant(seeded, llm=scripted(raw), policy=policy)
+    events, answer = events_of(assistant, "Did the Malaysian delegation bring 40 officials to the talks?")
+    check_invariants(assistant, events, answer)
+    assert answer.refused and answer.text and answer.citations == []
+    assert answer.text.startswith("The articles don't answer") and len(answer.dropped) >= 2
 
 
 def test_what_a_person_said_comes_from_their_own_sentences_before_any_model(seeded):
@@ -114,7 +167,10 @@ def test_a_person_not_quoted_on_the_topic_gets_the_closest_thing_they_said(seede
     events, answer = events_of(assistant, "What did Lutnick say about the football season?")
     check_invariants(assistant, events, answer)
     assert answer.refused and answer.refusal is Refusal.NOT_QUOTED
-    assert "don't quote Lutnick" in answer.text and answer.citations[0].doc_id == LUTNICK_DOC
+    assert answer.text.startswith(
+        "The articles don't quote Lutnick on the football season. What Howard Lutnick said on other"
+    )
+    assert answer.citations[0].doc_id == LUTNICK_DOC
 
 
 def test_filters_that_match_no_article_say_so_without_searching(seeded):
@@ -133,8 +189,8 @@ def test_questions_far_from_every_article_are_refused_without_the_model(seeded):
 def test_follow_up_is_searched_with_the_question_before_it(seeded):
     history = [{"role": "user", "content": LUTNICK}, {"role": "assistant", "content": "He said … [1]"}]
     assert earlier_question(history) == LUTNICK
-    raw = "The U.S. is expected to lift some of its export controls [1]."
-    answer = Assistant(seeded, llm=scripted(raw)).ask("And what did the U.S. offer in return?", history)
+    llm = Pointing(phrase="lift some of its export controls", answer="lift some of its export controls")
+    answer = Assistant(seeded, llm=llm).ask("And what did the U.S. offer in return?", history)
     assert LUTNICK in answer.standalone_question and not answer.refused
     assert any("lift some of its export controls" in p.text for p in answer.passages)
     assert "export controls" in answer.citations[0].quote
@@ -143,10 +199,10 @@ def test_follow_up_is_searched_with_the_question_before_it(seeded):
 def test_recheck_puts_a_given_answer_through_the_same_retrieval_and_checks(seeded):
     assistant = Assistant(seeded, llm=scripted())
     question = "Which minerals did China restrict?"
-    raw = "China restricted rare earth mineral and magnet exports to the United States [2]."
-    answer = assistant.recheck(question, raw)
-    assert not answer.refused and answer.text.endswith("[1].") and "rare earth mineral" in answer.citations[0].quote
-    assert assistant.recheck(question, "China restricted bananas [1].").made is not Made.WRITTEN
+    [n] = [s.n for s in numbered(assistant.evidence(question)[0]) if "rare earth mineral" in s.sentence.text]
+    answer = assistant.recheck(question, json.dumps({"sentence": n, "answer": "rare earth mineral"}))
+    assert answer.made is Made.EXTRACTED and "rare earth mineral" in answer.citations[0].quote
+    assert assistant.recheck(question, "China restricted bananas [1].").refused
 
 
 def test_the_local_model_streams_an_answer_that_keeps_every_invariant(seeded, tiny_model):

@@ -5,9 +5,7 @@ import pytest
 from assistant.answering import SentenceSimilarity
 from assistant.generation.evidence import split_passages
 from assistant.generation.prompt import format_sources
-from assistant.grounding.checker import REFUSAL_TEXT, check_answer, cited_numbers, is_refusal, no_rarity, with_markers
-from assistant.grounding.policy import Policy
-from assistant.grounding.quoting import answering_sentence
+from assistant.grounding.checker import REFUSAL_TEXT, check_answer, cited_numbers, is_refusal, with_markers
 from assistant.settings import Settings
 from assistant.types import Passage, Source
 from ingest import Embedder
@@ -472,16 +470,6 @@ def test_a_claim_that_does_not_answer_the_question_is_dropped(question, claim, r
     assert answer.refused and [d.reason for d in answer.dropped] == [reason]
 
 
-def test_an_answer_must_stand_among_the_same_words_in_its_source_as_in_the_claim():
-    text = "Jade Johnson edged out rival Kelly Sotherton to claim the long jump title."
-    race = make_passage(text, doc_id="jump", title="Johnson edges out rival", source="BBC News")
-    sources = [Source(1, race, split_passages([race])[0])]
-    question = ask("Who is long jumper Jade Johnson's coach?", outlets=("BBC News",))
-    assert check_answer("Jade Johnson's coach is Kelly Sotherton [1].", sources, question).refused
-    rival = ask("Who was Jade Johnson's rival for the long jump title?", outlets=("BBC News",))
-    assert not check_answer("Jade Johnson's rival was Kelly Sotherton [1].", sources, rival).refused
-
-
 def test_to_a_one_part_question_two_articles_never_add_up_to_one_claim():
     def source(n: int, doc_id: str, text: str) -> Source:
         passage = make_passage(text, doc_id=doc_id, title="Music", source="BBC News", published_at="2005-01-01")
@@ -503,57 +491,3 @@ def test_to_a_one_part_question_two_articles_never_add_up_to_one_claim():
     ).refused
     # Asked nothing in particular (or a question of several parts), two sources may together support a sentence.
     assert [c.doc_id for c in check_answer(conflated, sources).citations] == ["a", "b"]
-
-
-FESTIVAL = make_passage(
-    "Film stars gathered in London on Saturday. "
-    "The 2031 Riverside Festival Awards are being held at the Grand Hall in Market Square. "
-    "Presented by Ada Quill, the glittering evening will be shown on TV at 8pm. "
-    "Riverside paid $300,000 a year for the hall to its owner, Tom Reed. "
-    "The festival also hired buses from Bluejet, a firm owned by two of its directors.",
-    doc_id="festival",
-    title="Stars gather for the awards",
-    source="BBC News",
-)
-
-
-@pytest.mark.parametrize(
-    ("question", "claim", "shown", "supported"),
-    [
-        # The sentence names none of the question's names but says what it asks of them: it is read in its article.
-        (
-            "Who presented the 2031 Riverside Festival Awards in Market Square?",
-            "Ada Quill presented the 2031 Riverside Festival Awards in Market Square [1].",
-            2,
-            True,
-        ),
-        # A sentence naming some of the question's names is about those alone: the article naming Bluejet elsewhere
-        # does not make the hall's rent a payment to Bluejet.
-        ("How much did Riverside pay Bluejet?", "Riverside paid Bluejet $300,000 a year [1].", 3, False),
-        # A sentence saying something else of the question's subject is not lent its names.
-        (
-            "How many cameras filmed the 2031 Riverside Festival Awards in Market Square?",
-            "Presented by Ada Quill, the glittering evening will be shown on TV at 8pm [1].",
-            2,
-            False,
-        ),
-    ],
-)
-def test_a_sentence_naming_none_of_the_questions_names_is_read_in_its_article(question, claim, shown, supported):
-    sentences = split_passages([FESTIVAL])[0]
-    source = Source(1, FESTIVAL, [sentences[shown]])  # one sentence of the article shown, as in evidence rounds
-    answer = check_answer(claim, [source], ask(question, outlets=("BBC News",)))
-    assert answer.refused is not supported
-    if supported:
-        assert [c.quote for c in answer.citations] == [sentences[shown].text]
-
-
-def test_the_sentence_quoted_as_the_answer_names_whom_the_question_names_before_one_read_in_its_article():
-    text = (
-        "The cup final went to extra time, the score at 90 mins 1-1.\n\n"
-        "Ada Quill scored for Riverside after 45 seconds in the cup final, but Hilltop levelled."
-    )
-    final = make_passage(text, doc_id="final", title="Hilltop take the cup", source="BBC News")
-    question = ask("How quickly did Ada Quill score for Riverside in the cup final against Hilltop?")
-    quote = answering_sentence(question, [Source(1, final, split_passages([final])[0])], no_rarity, Policy())
-    assert quote is not None and quote.text.startswith("Ada Quill scored")

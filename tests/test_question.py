@@ -67,11 +67,19 @@ def test_a_many_part_question_is_searched_part_by_part_in_the_outlets_each_part_
         ("How did Commerce Secretary Howard Lutnick describe the deal?", "Howard Lutnick", "the deal"),
         ("According to Lutnick's remarks, what changed?", "Lutnick", "remarks, what changed"),
         ("What did Google say about its deals with Apple?", None, ""),  # nobody the articles quote
+        # Titles before a name find the person; a surname one letter off is someone else, whom no article quotes.
+        ("What did Lord Condon say about match-fixing?", "Condon", "match-fixing"),
+        ("What did Dame Kelly Holmes say about her injury?", "Kelly Holmes", "her injury"),
+        ("What did Baroness Scotland say about the courts?", "Scotland", "the courts"),
+        ("What did Howard Lutnik say about rare earths?", None, ""),
+        ("What did Michael Cawly say about the EU's new rules?", None, ""),
         ("Did Lutnick's deal with China hold?", None, ""),  # asks about him, not for his words
     ],
 )
 def test_a_question_asking_for_someones_words_names_the_speaker_and_the_topic(question, speaker, topic):
-    read = read_question(question, speakers={"lutnick", "cawley", "ferguson", "mayland"})
+    read = read_question(
+        question, speakers={"lutnick", "cawley", "ferguson", "mayland", "condon", "holmes", "scotland"}
+    )
     assert (read.speaker, read.topic) == (speaker, topic)
     assert (read.expects is Expects.QUOTE) == (speaker is not None)
 
@@ -94,3 +102,10 @@ def test_a_question_asking_for_someones_words_names_the_speaker_and_the_topic(qu
 )
 def test_what_a_question_asks_for_is_read_from_how_it_asks(question, expects):
     assert read_question(question).expects is expects
+
+
+def test_a_question_asking_for_one_value_gets_a_constrained_reply_and_one_needing_prose_does_not():
+    assert read_question("How many WorldCom executives were indicted?").one_value
+    assert read_question("Which minerals did China restrict?").one_value
+    assert not read_question("Did the talks end in a deal?").one_value  # a verdict, argued from the sources
+    assert not read_question("What did Lutnick say about rare earths?", speakers={"lutnick"}).one_value

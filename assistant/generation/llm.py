@@ -54,6 +54,7 @@ class LocalChatModel(BaseChatModel):
                 max_tokens=kwargs.get("max_tokens", self.max_tokens),
                 stop=stop,
                 stream=True,
+                response_format=kwargs.get("response_format"),
             )
             for part in parts:
                 delta = part["choices"][0]["delta"].get("content")

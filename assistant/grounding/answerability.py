@@ -10,7 +10,7 @@ words ("The Chinese delegation led the Chinese delegation") answers nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Set
+from collections.abc import Callable, Iterable
 
 from ingest.text.lexicon import CALENDAR, NUMBER, NUMBER_WORDS, REPORTING_FORMS
 from ingest.text.terms import content_words, stems
@@ -66,63 +66,6 @@ def about_the_question(question: Question, rarity: Rarity, sentence: str, articl
     if len(subject(question, rarity)) < 3:
         return True
     return about_any_part(question, rarity, sentence) >= policy_share
-
-
-def lends_names(names: Set[str], sentence: str) -> bool:
-    """Whether a sentence is read in its article for the question's names (and numbers): when it names none of them,
-    it speaks of the question's subject in other words ("Hosted by Stephen Fry, the glittering ceremony ..." in an
-    article on the Orange British Academy Film Awards). A sentence naming some of them is about those alone:
-    "Disney paid $200,000" does not show what Disney paid Air Shamrock, which the article names elsewhere."""
-    return not names & set(re.findall(r"\w+", sentence.lower()))
-
-
-def in_its_article(
-    question: Question, rarity: Rarity, sentence: str, context: str, article: str, min_relation: float
-) -> str:
-    """The ``context`` of a sentence with the names of the question its article holds, when the sentence names none
-    of them but says what the question asks of them (``relation``): it speaks of them in other words ("Hosted by
-    Stephen Fry, the glittering ceremony ..."). A sentence naming some of them is about those alone; one saying
-    something else of them ("15 million books ...") is not made about the question by its article."""
-    if not lends_names(set(question.names), sentence) or relation(question, rarity, sentence) < min_relation:
-        return context
-    held = set(stems(article))
-    return " ".join([context, *(name for name in question.names if (parts := stems(name)) and set(parts) <= held)])
-
-
-def slot_held(question: Question, rarity: Rarity, claim: str, sentence: str, reach: tuple[int, int] = (4, 10)) -> float:
-    """How well the words a claim puts around its answer are around that answer in the cited sentence, weighted by
-    rarity: "Jade Johnson's coach is Kelly Sotherton" puts "coach" by the name, which the source puts by "rival".
-    1.0 when the claim gives no value of the kind the question asks for, or the question has several parts (then
-    the words around the answer describe it from several sources, each part checked on its own). ``reach``: words
-    either side of the value looked at in the claim, and in the (wordier) source."""
-    if question.parts or question.expects in (Expects.ANY, Expects.VERDICT, Expects.QUOTE):
-        return 1.0
-    words_of_claim = re.findall(r"[\w'’.-]+", claim)
-    words_of_source = re.findall(r"[\w'’.-]+", sentence)
-    values = list(dict.fromkeys(new_values(question, claim)))
-    # The answer's own words and the names the question gives say nothing of the slot.
-    given = set(stems(" ".join([*values, *question.names])))
-    shares = []
-    for value in values:
-        around_claim = (neighbours(words_of_claim, value, reach[0]) or set()) - given
-        around_source = neighbours(words_of_source, value, reach[1])
-        if around_source is None or not around_claim:
-            continue
-        weights = rarity(around_claim)
-        total = sum(weights.get(w, 1.0) for w in around_claim)
-        shares.append(sum(weights.get(w, 1.0) for w in around_claim if w in around_source) / total)
-    return max(shares, default=1.0)
-
-
-def neighbours(words: list[str], value: str, reach: int) -> set[str] | None:
-    """The stemmed content words within ``reach`` words of where ``value`` stands in ``words``; None if it does not."""
-    target = [w.lower() for w in re.findall(r"[\w'’.-]+", value)]
-    lowered = [w.lower().strip(".,") for w in words]
-    for i in range(len(lowered) - len(target) + 1):
-        if [w.strip(".,") for w in target] == lowered[i : i + len(target)]:
-            near = words[max(0, i - reach) : i] + words[i + len(target) : i + len(target) + reach]
-            return set(stems(" ".join(near))) - FRAME
-    return None
 
 
 def about_any_part(question: Question, rarity: Rarity, text: str) -> float:

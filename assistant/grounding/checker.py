@@ -23,7 +23,7 @@ from ingest.text.terms import content_words, stems
 
 from ..question import Expects, Question, plain
 from ..types import Citation, Dropped, Source
-from .answerability import Rarity, about_the_question, in_its_article, new_values, slot_held
+from .answerability import Rarity, about_the_question, new_values
 from .policy import POLICY, Policy
 from .quoting import Citations
 from .restatements import restated_support
@@ -107,6 +107,7 @@ class AnswerChecker:
         self.subject: str | None = None  # whom a sentence opening with "He" or "She" is about
         self.citations = Citations()
         self.released = 0  # claims already shown
+        self.result: CheckedAnswer | None = None  # once finished, the answer stays what it was
 
     def add(self, sentence: str) -> str:
         """Checks one sentence of the model's; returns the text that may now be shown ("" for none yet)."""
@@ -173,8 +174,7 @@ class AnswerChecker:
         return not added and all(plain(n) in question.numbers for n in NUMBER.findall(claim))
 
     def about(self, claim: str, supports: list[Support]) -> list[Support]:
-        """The supports whose sentence (with the one before it and its header) is about the question asked, and
-        holds what the claim takes from the question: its words are not the source's to lend a name or number."""
+        """The supports whose sentence (with the one before it and its header) is about the question asked."""
         if self.question is None or self.question.expects is Expects.VERDICT:
             return supports  # a yes/no question is checked part by part against the outlets it names
         asked = self.question.itself()
@@ -182,7 +182,6 @@ class AnswerChecker:
             s
             for s in supports
             if about_the_question(asked, self.rarity, self.context(s), self.article(s), self.policy.min_about)
-            and slot_held(asked, self.rarity, claim, s.evidence.text) >= self.policy.min_slot_held
         ]
         if len(kept) < len(supports):
             log.debug(
@@ -196,25 +195,13 @@ class AnswerChecker:
         return self.by_number[support.n].article
 
     def context(self, support: Support) -> str:
-        """The cited sentence with its header, and the sentence before it when that one was shown too; to a question
-        asking for a value, with the names of the question its article holds: "Hosted by Stephen Fry, the glittering
-        ceremony" answers who hosted the Orange British Academy Film Awards in an article on them."""
+        """The cited sentence with its header, and the sentence before it when that one was shown too."""
         source = self.by_number[support.n]
         i = next((i for i, e in enumerate(source.sentences) if e.start == support.evidence.start), 0)
         previous = source.sentences[i - 1] if i else None
         adjacent = previous is not None and support.evidence.start - previous.end <= 2
         before = previous.text if adjacent and previous else ""
-        context = " ".join([source.header, before, support.evidence.text])
-        if self.question and self.given.strict_names:
-            return in_its_article(
-                self.question,
-                self.rarity,
-                support.evidence.text,
-                context,
-                self.article(support),
-                self.policy.min_relation,
-            )
-        return context
+        return " ".join([source.header, before, support.evidence.text])
 
     def release(self) -> str:
         """Shows the claims settled since the last call: once the answer is established, every supported claim."""
@@ -242,7 +229,14 @@ class AnswerChecker:
         return self.answers_the_question(supported) and self.gives_what_is_asked(supported)
 
     def finish(self) -> CheckedAnswer:
-        """The checked answer: the claims already shown, or, when none could be yet, the whole answer judged at once."""
+        """The checked answer: the claims already shown, or, when none could be yet, the whole answer judged at once.
+        Judged once: judging the whole again would revive claims the first judgement dropped, and an answer whose
+        text was never shown would count as given."""
+        if self.result is None:
+            self.result = self.judged()
+        return self.result
+
+    def judged(self) -> CheckedAnswer:
         if not self.released:
             self.judge_whole()
         dropped = [Dropped(c.text, c.reason or UNSUPPORTED) for c in self.claims if c.support == []]

@@ -44,24 +44,24 @@ class Policy:
     # it gives any. Higher keeps out sentences sharing a word or two with the question ("the tables below" for
     # "on the table in Kuala Lumpur"); lower lets answers use other words than the question. BBC tune.
     min_about: float = 0.25
-    # Share of the words a claim puts around its answer (a name to "who", a number to "how many") that the cited
-    # sentence puts around the same answer: "Jade Johnson's coach is Kelly Sotherton" rests on "Johnson edged out
-    # rival Kelly Sotherton" only by borrowing the question's "coach". Higher keeps out answers that fill the
-    # question's slot with something the source says of another; lower lets answers reword. BBC tune.
-    min_slot_held: float = 0.5
-    # The same share for a sentence to be quoted as the answer when the model's text gave none: stricter, since
-    # no model read it as an answer. BBC tune (facts and unanswerable questions).
-    min_about_to_quote: float = 0.55
     # To a yes/no question whose verdict did not check out, each part's closest shown sentence is quoted if it is at
     # least this close in meaning (embedding cosine): what the reader needs to judge, instead of a bare refusal.
     # MultiHop tune (yes/no questions).
     min_part_similarity_to_quote: float = 0.4
-    # Share of what the question asks about besides its names that a sentence must hold to be quoted as the answer
-    # ("the population of Kuala Lumpur" is not answered by a sentence about talks in Kuala Lumpur), and, to a
-    # question asking for a value, to be read in its article when it names none of the question's names ("Hosted
-    # by Stephen Fry, the glittering ceremony ..." on the awards its article names). Lower lends the article's
-    # names to sentences saying something else of them. BBC tune (unanswerable questions).
-    min_relation: float = 0.5
+
+    # --- A constrained reply (verification.py) -------------------------------------------------------------------
+    # Share of the question's subject (rarer words weigh more, names double, and a name it gives must be there) that
+    # the named sentence, with its headline and the sentence before it, must hold. BBC tune.
+    min_reply_about: float = 0.55
+    # Share of what the question asks about besides its names that the sentence itself must hold: "the attendance" of
+    # a match is not answered by the sentence with its score. BBC tune (facts and unanswerable questions).
+    min_reply_relation: float = 0.5
+
+    # --- A refusal shows the closest the articles come (answering.py) -------------------------------------------
+    # How many shown sentences a refusal quotes as the closest to the question, and the embedding cosine each needs:
+    # below it a sentence is not close, only shown. BBC tune (unanswerable questions).
+    closest_sentences: int = 2
+    min_closest_similarity: float = 0.35
 
     # --- Evidence shown to the model (generation/evidence.py) ----------------------------------------------------
     # Weight of the share of the question's words in a sentence, against its cosine to the question.

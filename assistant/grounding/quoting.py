@@ -1,15 +1,14 @@
-"""Answers made of an article's own sentences: what a person said, or the sentence that answers the question when
-the model's text gave no answer that checks out. Nothing here is written by a model, so it reads the same on every
-machine."""
+"""Answers made of an article's own sentences: what a person said, the sentence holding a value the model named, the
+sentences closest to a verdict that could not be checked, or the closest a refusal can show. Nothing here is written
+by a model, so it reads the same on every machine."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..question import Expects, Question
+from ..question import Question
 from ..types import Citation, Passage, Source
-from .answerability import Rarity, about_any_part, in_its_article, new_values, relation
 from .policy import Policy
 from .support import Similarity
 
@@ -68,31 +67,6 @@ def quoted(lead: str, quotes: Sequence[Quote], citations: Citations) -> str:
         n = citations.cite(quote.passage, quote.text, quote.start, quote.end)
         lines.append(f"> {quote.text} [{n}]")
     return "\n".join(lines)
-
-
-def answering_sentence(question: Question, sources: Sequence[Source], rarity: Rarity, policy: Policy) -> Quote | None:
-    """The shown sentence that answers the question best, if one does: about what was asked (and about what it asks
-    of whom it names, in its own words), holding what it asks for. A quote gives no verdict: see
-    ``sentences_for_each_part``."""
-    if question.expects in (Expects.VERDICT, Expects.QUOTE):
-        return None
-    question = question.itself()
-    best: tuple[tuple[float, float], Quote] | None = None
-    for source in sources:
-        for i, sentence in enumerate(source.sentences):
-            if not new_values(question, sentence.text):
-                continue
-            context = f"{source.header} {source.sentences[i - 1].text if i else ''} {sentence.text}"
-            lent = in_its_article(question, rarity, sentence.text, context, source.article, policy.min_relation)
-            # Ranked by what the sentence itself holds: one naming whom the question names before one lent them.
-            share = (about_any_part(question, rarity, context), about_any_part(question, rarity, lent))
-            if (
-                share[1] >= policy.min_about_to_quote
-                and relation(question, rarity, sentence.text) >= policy.min_relation
-                and (best is None or share > best[0])
-            ):
-                best = (share, Quote(source.passage, sentence.text, sentence.start, sentence.end))
-    return best[1] if best else None
 
 
 def sentences_for_each_part(

@@ -21,7 +21,6 @@ from ingest.text.terms import STOPWORDS, content_words, stems
 
 from ..question import Expects, Question, plain
 from ..types import Evidence, Source
-from .answerability import lends_names
 from .policy import POLICY, Policy
 
 QUOTED = re.compile(r"[“\"]([^”\"]{12,})[”\"]")
@@ -136,16 +135,12 @@ def names_held(claim: str, source: str) -> set[str]:
     return words_of(source) | initialed(claim, source)
 
 
-def names_present(claim: str, source: str, given: Given, policy: Policy = POLICY, article: str = "") -> bool:
+def names_present(claim: str, source: str, given: Given, policy: Policy = POLICY) -> bool:
     """Every name the claim mentions is in the source: a source about Todd Boehly does not show that Pamela
     Anderson partnered with him. A name the question mentions may be missing when the source holds another of
-    the question's names (the source on "The Eras Tour" need not repeat "Taylor Swift"), or, to a question asking
-    for a value, when the ``article`` the source is read in holds it (see ``lends_names``)."""
+    the question's names (the source on "The Eras Tour" need not repeat "Taylor Swift")."""
     held = names_held(claim, source)
     missing = {name for name in given.names_in(claim) if not name_held(name, held)}
-    if given.strict_names:
-        in_article = names_held(claim, article)
-        missing = {name for name in missing if name not in given.names or not name_held(name, in_article)}
     if given.strict_names and coverage(list(dict.fromkeys(stems(claim))), given.words) < policy.restated:
         # Every name of the claim is held, or a word of the same name is ("Scott Sullivan" by "Mr Sullivan").
         runs = [given.names_in(run.group(), first=True) for run in NAME_RUN.finditer(claim)]
@@ -167,15 +162,12 @@ def best_support(
     # in a long source do not count. Whoever the claim names must be named in the sentence or the one before
     # ("He added"): a sentence quoting Li does not show what Lutnick said, even in an article naming Lutnick.
     subject = set(given.leading_name(claim, source_text(source)))
-    article = source.article if given.strict_names else ""
-    lent = given.numbers & {plain(n) for n in NUMBER.findall(article)}
-    lending = {i for i, e in enumerate(sentences) if article and lends_names(given.names, e.text)}
     windows = {
         i: near
         for i in range(len(sentences))
-        if numbers_present(claim, near := window(source, i, after=1), lent if i in lending else frozenset())
+        if numbers_present(claim, near := window(source, i, after=1))
         and quotes_present(claim, near)
-        and names_present(claim, named := window(source, i, after=0), given, policy, article if i in lending else "")
+        and names_present(claim, named := window(source, i, after=0), given, policy)
         and subject <= words_of(named)
     }
     if not windows:
