@@ -91,9 +91,7 @@ class Answerer:
         self.collection: CachedCollection | None = None  # set by warm_up
         self.llm = llm
         self.generate = PROMPT | llm | StrOutputParser()
-        self.reply = (
-            reply.PROMPT | llm.bind(response_format=reply.response_format(settings.llm_backend)) | StrOutputParser()
-        )
+        self.reply = reply.PROMPT | llm.bind(response_format=reply.RESPONSE_FORMAT) | StrOutputParser()
 
     @property
     def catalog(self) -> Catalog:

@@ -4,7 +4,7 @@ value it names stands, on invented articles and fixed replies."""
 import pytest
 
 from assistant.generation.evidence import split_passages
-from assistant.generation.reply import SCHEMA, Reply, format_sentences, numbered, parse_reply, response_format
+from assistant.generation.reply import RESPONSE_FORMAT, SCHEMA, Reply, format_sentences, numbered, parse_reply
 from assistant.grounding.checker import no_rarity
 from assistant.grounding.policy import Policy
 from assistant.grounding.verification import (
@@ -49,8 +49,7 @@ def test_a_reply_is_the_schemas_object_or_no_reply():
     assert parse_reply("Ada Quill presented it [2].").none  # prose is no reply
     assert parse_reply('{"sentence": true, "answer": "x"}').none and parse_reply("[1, 2]").none
     assert SCHEMA["required"] == ["sentence", "answer"]
-    assert response_format("local") == {"type": "json_object", "schema": SCHEMA}
-    assert response_format("openai")["json_schema"]["schema"] == SCHEMA
+    assert RESPONSE_FORMAT == {"type": "json_object", "schema": SCHEMA}
 
 
 def test_the_prompt_numbers_each_sentence_under_its_articles_header():

@@ -28,6 +28,9 @@ SYSTEM = (
     '"answer": the answer, copied word for word from that sentence, as few words as answer the question}}. '
     'If no sentence states the answer to this exact question, reply {{"sentence": null, "answer": null}}.'
 )  # braces doubled: the prompt template's own
+# llama.cpp's form, in-process and on its servers (llama-cpp-python's accepts no other): a JSON object under the
+# schema's grammar. A server that ignores the schema still gives JSON, and a reply outside it is read as no reply.
+RESPONSE_FORMAT = {"type": "json_object", "schema": SCHEMA}
 PROMPT = ChatPromptTemplate.from_messages([("system", SYSTEM), ("human", "Sentences:\n{sentences}\n\n{question}")])
 
 
@@ -65,14 +68,6 @@ def format_sentences(sources: Sequence[Source]) -> str:
             lines += [f"From {one_line(item.source.header)}:"] if item.source.header else []
         lines.append(f"[{item.n}] {one_line(item.sentence.text)}")
     return "\n".join(lines)
-
-
-def response_format(backend: str) -> dict:
-    """The schema as each backend takes it: llama-cpp-python's json_object with a schema (its own grammar), or an
-    OpenAI-compatible server's json_schema (structured output)."""
-    if backend == "openai":
-        return {"type": "json_schema", "json_schema": {"name": "reply", "schema": SCHEMA}}
-    return {"type": "json_object", "schema": SCHEMA}
 
 
 def parse_reply(text: str) -> Reply:
