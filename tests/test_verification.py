@@ -98,3 +98,8 @@ def test_a_sentence_naming_none_of_the_questions_names_is_not_lent_them_by_its_a
 def test_a_value_is_held_as_whole_words():
     assert holds("They won 11-0 at home.", "11-0") and not holds("They won 11-0 at home.", "1-0")
     assert holds("It cost “$5m” in all.", '"$5m"') and not holds("Paid 2,500", "500")
+
+
+def test_a_value_in_another_shown_sentence_than_the_one_named_stands_on_the_sentence_holding_it():
+    verified = check("How much did Riverside pay a year for the Grand Hall?", 1, "$300,000", shown(1, 2, 3))
+    assert verified.answer == "$300,000" and verified.found and verified.found.sentence == SENTENCES[3]

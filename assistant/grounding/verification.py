@@ -39,22 +39,21 @@ class Verified:
 def verify(question: Question, reply: Reply, shown: Sequence[Numbered], rarity: Rarity, policy: Policy) -> Verified:
     if reply.none or reply.answer is None:
         return Verified(None, None, NO_SENTENCE)
-    found = next((item for item in shown if item.n == reply.sentence), None)
-    if found is None:
+    named = next((item for item in shown if item.n == reply.sentence), None)
+    if named is None:
         return Verified(None, None, NOT_SHOWN)
     answer = reply.answer.strip().rstrip(".,;:")
-    reason = (
-        NOT_VERBATIM
-        if not holds(found.sentence.text, answer)
-        else WRONG_KIND
-        if not of_the_kind(question, answer)
-        else ECHO
-        if not adds(question, answer)
-        else ANOTHER_EVENT
-        if not of_the_event(question, found, shown, rarity, policy)
-        else ""
-    )
-    return Verified(None, None, reason) if reason else Verified(answer, found)
+    if not of_the_kind(question, answer):
+        return Verified(None, None, WRONG_KIND)
+    if not adds(question, answer):
+        return Verified(None, None, ECHO)
+    # A small model miscounts: the sentence it names first, then any other shown sentence holding the answer word
+    # for word; whichever holds it must be about the question's own event.
+    holding = [item for item in [named, *shown] if holds(item.sentence.text, answer)]
+    if not holding:
+        return Verified(None, None, NOT_VERBATIM)
+    found = next((item for item in holding if of_the_event(question, item, shown, rarity, policy)), None)
+    return Verified(answer, found) if found else Verified(None, None, ANOTHER_EVENT)
 
 
 def normalized(text: str) -> str:
