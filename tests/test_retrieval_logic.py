@@ -89,7 +89,7 @@ def test_a_persons_own_quoted_words_rank_before_what_the_reporter_says_they_beli
 def test_the_bonus_for_a_persons_own_words_ranks_their_runs_but_does_not_put_them_on_the_topic():
     off_topic = Statement("a", "Ann Lee", '"We played well in the second half," said Lee.', 0, 46, quoted=True)
     topic = np.array([1.0, 0.0])
-    vectors = {"c1": np.array([0.2, 0.98])}  # a cosine of 0.2 to the topic
+    vectors = {"c1": np.array([0.4, 0.9165])}  # a cosine of 0.4 to the topic
     [run] = on_topic([([off_topic], "c1")], "the stadium plans", topic, None, vectors, {}, own_words_bonus=0.3)
-    assert run.relevance == pytest.approx(0.2) and run.rank == pytest.approx(0.5)
+    assert run.relevance == pytest.approx(0.4) and run.rank == pytest.approx(0.7)
     assert run.relevance < Policy().min_on_topic < run.rank  # ranked by the bonus, yet not on the stadium plans
