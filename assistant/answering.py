@@ -33,7 +33,7 @@ from .generation.llm import ModelServerError, server_error
 from .generation.prompt import PROMPT, format_question, format_sources
 from .grounding.checker import REFUSAL_TEXT, AnswerChecker
 from .grounding.policy import Policy
-from .grounding.quoting import Citations, Quote, quoted, sentences_for_each_part
+from .grounding.quoting import Citations, Quote, quoted
 from .grounding.verification import Verified, verify
 from .question import Question
 from .retrieval.hybrid import HybridSearch
@@ -163,8 +163,8 @@ class Answerer:
     def written_answer(
         self, question: Question, answer: Answer, filters: Filters | None, write: Write
     ) -> Iterator[TextDelta]:
-        """The model's prose, each sentence shown once checked; if none checks out, for a verdict the sentences
-        closest to each part, otherwise a refusal showing the closest sentences."""
+        """The model's prose, each sentence shown once checked; if none checks out, a refusal showing the closest
+        sentences (a verdict that could not be checked is no answer)."""
         seen: list[Source] = []
         checked = None
         for _ in range(self.rounds(filters)):
@@ -179,7 +179,8 @@ class Answerer:
             if not checked.refused:
                 break
         if checked is None or checked.refused or not answer.text:
-            yield from self.without_written_answer(question, seen, answer)
+            closest = closest_sentences(question, seen, SentenceSimilarity(self.embedder), self.policy)
+            yield from refused_with_closest(answer, question, closest)
 
     def written_and_checked(
         self, question: Question, sources: list[Source], checker: AnswerChecker, write: Write, answer: Answer
@@ -202,22 +203,6 @@ class Answerer:
             final = checker.finish()
             if not final.refused:
                 yield from self.shown(answer, final.text, checker)
-
-    def without_written_answer(self, question: Question, shown: list[Source], answer: Answer) -> Iterator[TextDelta]:
-        """No sentence of the model's checked out: to a yes/no question, the shown sentences closest to each of its
-        parts, for the reader to judge; otherwise a refusal that says so and shows the closest the articles come."""
-        similarity = SentenceSimilarity(self.embedder)
-        found = sentences_for_each_part(question, shown, similarity, self.policy) if question.yes_no else []
-        if found:
-            citations = Citations()
-            answer.text = quoted("The articles say (the verdict could not be checked against them):", found, citations)
-            answer.citations, answer.made = citations.all(), Made.QUOTED
-            log.info("quoted %s for %r: the model's answer did not check out", [q.text for q in found], question.text)
-            yield TextDelta(answer.text, answer.citations)
-        else:
-            yield from refused_with_closest(
-                answer, question, closest_sentences(question, shown, similarity, self.policy)
-            )
 
     def written(self, prompt: dict) -> Iterator[str]:
         """The model's text for the prompt, in pieces; a model server's failure as one ``ModelServerError``."""

@@ -75,7 +75,6 @@ class Made(StrEnum):
 
     WRITTEN = "written"  # the model's sentences, each checked against the sentence it cites
     EXTRACTED = "extracted"  # the one value asked for, named by the model, with the sentence holding it quoted
-    QUOTED = "quoted"  # sentences of articles, quoted whole, for the reader to judge a verdict that did not check out
     STATEMENTS = "statements"  # what a person said, in their own words, from the statements index
     REFUSED = "refused"
 

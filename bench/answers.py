@@ -308,8 +308,7 @@ def summarize(rows: list[dict]) -> dict:
         "first words s p50": percentile([r["first words s"] for r in rows if r["first words s"] is not None], 50),
         "total s p50": percentile([r["total s"] for r in rows], 50),
         "made": {
-            made: sum(r["made"] == made for r in rows)
-            for made in ("written", "extracted", "quoted", "statements", "refused")
+            made: sum(r["made"] == made for r in rows) for made in ("written", "extracted", "statements", "refused")
         },
     }
     return summary

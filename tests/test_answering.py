@@ -63,7 +63,7 @@ def check_invariants(assistant: Assistant, events: list, answer: Answer) -> None
     if answer.refused:
         assert answer.refusal is not None and answer.text
     else:
-        assert answer.citations and answer.made in (Made.WRITTEN, Made.EXTRACTED, Made.QUOTED, Made.STATEMENTS)
+        assert answer.citations and answer.made in (Made.WRITTEN, Made.EXTRACTED, Made.STATEMENTS)
 
 
 def test_checked_sentences_stream_and_an_unsupported_one_never_shows(seeded):
@@ -126,7 +126,7 @@ def test_a_question_the_articles_do_not_answer_is_refused_saying_so_and_showing_
 def test_an_answer_whose_every_draft_is_dropped_is_a_refusal_that_says_why(seeded):
     raw = "Yes, the delegation was led by a team of 40 officials [1]. They met for 3 days [2]."
     # No sentence close enough to show: what is left is the refusal alone.
-    policy = Policy(min_closest_similarity=1.01, min_part_similarity_to_quote=1.01)
+    policy = Policy(min_closest_similarity=1.01)
     assistant = Assistant(seeded, llm=scripted(raw), policy=policy)
     events, answer = events_of(assistant, "Did the Malaysian delegation bring 40 officials to the talks?")
     check_invariants(assistant, events, answer)

@@ -44,10 +44,6 @@ class Policy:
     # it gives any. Higher keeps out sentences sharing a word or two with the question ("the tables below" for
     # "on the table in Kuala Lumpur"); lower lets answers use other words than the question. BBC tune.
     min_about: float = 0.25
-    # To a yes/no question whose verdict did not check out, each part's closest shown sentence is quoted if it is at
-    # least this close in meaning (embedding cosine): what the reader needs to judge, instead of a bare refusal.
-    # MultiHop tune (yes/no questions).
-    min_part_similarity_to_quote: float = 0.4
 
     # --- A constrained reply (verification.py) -------------------------------------------------------------------
     # Share of the question's subject (rarer words weigh more, names double, and a name it gives must be there) that

@@ -1,16 +1,12 @@
-"""Answers made of an article's own sentences: what a person said, the sentence holding a value the model named, the
-sentences closest to a verdict that could not be checked, or the closest a refusal can show. Nothing here is written
-by a model, so it reads the same on every machine."""
+"""Answers made of an article's own sentences: what a person said, the sentence holding a value the model named, or
+the closest a refusal can show. Nothing here is written by a model, so it reads the same on every machine."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..question import Question
-from ..types import Citation, Passage, Source
-from .policy import Policy
-from .support import Similarity
+from ..types import Citation, Passage
 
 
 class Citations:
@@ -67,23 +63,3 @@ def quoted(lead: str, quotes: Sequence[Quote], citations: Citations) -> str:
         n = citations.cite(quote.passage, quote.text, quote.start, quote.end)
         lines.append(f"> {quote.text} [{n}]")
     return "\n".join(lines)
-
-
-def sentences_for_each_part(
-    question: Question, sources: Sequence[Source], similarity: Similarity, policy: Policy
-) -> list[Quote]:
-    """For a yes/no question, the shown sentence closest in meaning to each of its parts, from the outlets that part
-    names: what the reader needs to judge the verdict, when the model's could not be checked. All parts or none."""
-    parts = [(p.text, p.outlets) for p in question.parts] or [(question.text, tuple(question.named_sources))]
-    found: list[Quote] = []
-    for text, outlets in parts:
-        among = [(s, e) for s in sources for e in s.sentences if not outlets or s.passage.source in outlets]
-        if not among:
-            return []
-        cosines = similarity(text, [e.text for _, e in among])
-        best = max(range(len(among)), key=cosines.__getitem__)
-        if cosines[best] < policy.min_part_similarity_to_quote:
-            return []
-        source, sentence = among[best]
-        found.append(Quote(source.passage, sentence.text, sentence.start, sentence.end))
-    return list({(q.passage.doc_id, q.start): q for q in found}.values())
