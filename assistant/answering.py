@@ -121,6 +121,11 @@ class Answerer:
             return
         answer.passages = self.search(question, self.settings.top_k, filters)
         yield PassagesFound(answer.passages)
+        if question.unquoted:
+            yield FinalAnswer(
+                refused(answer, Refusal.NOT_QUOTED, f"The articles quote no one named {question.unquoted}.")
+            )
+            return
         if question.speaker and (said := self.said(question, filters, answer.passages)):
             yield from self.in_their_words(question, said, answer)
             return

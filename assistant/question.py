@@ -113,6 +113,9 @@ class Question:
     dates: tuple[MentionedDate, ...] = ()
     parts: tuple[Part, ...] = ()  # only for questions of more than one part
     speaker: str | None = None  # whose words it asks for: "Michael Cawley", "Lutnick"
+    # Whose words it asks for, by first name and surname, when no article quotes that surname: "Geoff Barlow" is not
+    # Geoff Barrow, and no one else's words answer it.
+    unquoted: str | None = None
     topic: str = ""  # what it asks about, its frame and speaker left out: "the EU's new compensation rules"
     expects: Expects = Expects.ANY
     choice: tuple[str, str] | None = None  # two opposite words it asks to choose between
@@ -157,7 +160,9 @@ def read_question(
     searched = f"{earlier}\n{text}" if earlier else text
     sources = tuple(sources)
     outlets = mentioned_outlets(searched, sources)
-    speaker = asked_speaker(text, frozenset(speakers))
+    asked = asked_person(text)
+    quoted = asked is not None and asked.split()[-1].lower().strip(".,’'") in frozenset(speakers)
+    speaker = asked if quoted else None
     choice = offered_choice(text)
     return Question(
         text=text,
@@ -166,6 +171,7 @@ def read_question(
         dates=tuple(mentioned_dates(searched)),
         parts=tuple(question_parts(text, sources, outlets)),
         speaker=speaker,
+        unquoted=asked if asked and not quoted and len(asked.split()) >= 2 and SPEECH_FRAME.match(text) else None,
         topic=topic_of(text, speaker) if speaker else "",
         expects=expected(text, speaker, choice),
         choice=choice,
@@ -264,17 +270,13 @@ def question_parts(text: str, sources: Iterable[str], outlets: list[tuple[str, .
     return parts
 
 
-def asked_speaker(text: str, speakers: frozenset[str]) -> str | None:
-    """Whose words the question asks for, if it asks what someone said and the articles quote that name:
-    "What did Ryanair's Michael Cawley say ...?" -> "Michael Cawley"; "What did Google announce?" asks for
-    the words of no one the articles quote."""
+def asked_person(text: str) -> str | None:
+    """Whose words the question asks for, if it asks what someone said: "What did Ryanair's Michael Cawley say
+    ...?" -> "Michael Cawley", "According to Lutnick, ..." -> "Lutnick"."""
     match = SPEECH_FRAME.match(text) or ACCORDING.search(text)
     if not match:
         return None
-    name = person_name(AFFILIATION.sub("", match.group("who")).removesuffix("'s").removesuffix("’s"))
-    if not name:
-        return None
-    return name if name.split()[-1].lower().strip(".,’'") in speakers else None
+    return person_name(AFFILIATION.sub("", match.group("who")).removesuffix("'s").removesuffix("’s")) or None
 
 
 def topic_of(text: str, speaker: str) -> str:

@@ -173,6 +173,14 @@ def test_a_person_not_quoted_on_the_topic_gets_the_closest_thing_they_said(seede
     assert answer.citations[0].doc_id == LUTNICK_DOC
 
 
+def test_a_person_no_article_quotes_is_not_answered_with_someone_elses_words(seeded):
+    assistant = Assistant(seeded, llm=scripted())  # a model asked anything would fail: it has no reply
+    events, answer = events_of(assistant, "What did Howard Lutnik say about rare earths?")
+    check_invariants(assistant, events, answer)
+    assert answer.refusal is Refusal.NOT_QUOTED and answer.text == "The articles quote no one named Howard Lutnik."
+    assert answer.citations == []
+
+
 def test_filters_that_match_no_article_say_so_without_searching(seeded):
     assistant = Assistant(seeded, llm=scripted())
     events, answer = events_of(assistant, DELEGATION, source="No Such Outlet")

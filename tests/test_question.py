@@ -82,6 +82,9 @@ def test_a_question_asking_for_someones_words_names_the_speaker_and_the_topic(qu
     )
     assert (read.speaker, read.topic) == (speaker, topic)
     assert (read.expects is Expects.QUOTE) == (speaker is not None)
+    # A first name and surname no article quotes is someone the articles never quote: the answer says so.
+    unquoted = {"Lutnik": "Howard Lutnik", "Cawly": "Michael Cawly"}
+    assert read.unquoted == next((name for key, name in unquoted.items() if key in question), None)
 
 
 @pytest.mark.parametrize(
