@@ -155,14 +155,15 @@ class Answerer:
             seen += sources
             raw = "".join(write({"sentences": reply.format_sentences(sources), "question": format_question(question)}))
             answer.drafts.append(raw)
-            verified = verify(
-                question, reply.parse_reply(raw), reply.numbered(sources), self.search.index.rarity, self.policy
-            )
+            named = reply.parse_reply(raw)
+            verified = verify(question, named, reply.numbered(sources), self.search.index.rarity, self.policy)
             if verified.found:
                 yield from with_its_sentence(answer, verified)
                 return
             log.info("reply %r to %r: %s", raw, question.text, verified.reason)
             answer.dropped.append(Dropped(raw, verified.reason))
+            if not named.none:
+                break  # a value named that did not check out: the next sentences would lend one of something else
         yield from refused_with_closest(answer, question, closest_sentences(question, seen, similarity, self.policy))
 
     def written_answer(
