@@ -126,8 +126,11 @@ class Answerer:
                 refused(answer, Refusal.NOT_QUOTED, f"The articles quote no one named {question.unquoted}.")
             )
             return
-        if question.speaker and (said := self.said(question, filters, answer.passages)):
-            yield from self.in_their_words(question, said, answer)
+        if question.speaker:
+            if said := self.said(question, filters, answer.passages):
+                yield from self.in_their_words(question, said, answer)
+            else:  # the surname is quoted, but not under this first name: someone else
+                yield FinalAnswer(refused(answer, Refusal.NOT_QUOTED, f"The articles don't quote {question.speaker}."))
             return
         if not self.relevant(answer.passages):
             yield FinalAnswer(refused(answer, Refusal.NOTHING_FOUND))

@@ -181,6 +181,13 @@ def test_a_person_no_article_quotes_is_not_answered_with_someone_elses_words(see
     assert answer.citations == []
 
 
+def test_someone_sharing_a_quoted_persons_surname_is_not_answered_with_their_words(seeded):
+    assistant = Assistant(seeded, llm=scripted())  # a model asked anything would fail: it has no reply
+    events, answer = events_of(assistant, "What did Peter Lutnick say about rare earths?")
+    check_invariants(assistant, events, answer)
+    assert answer.refusal is Refusal.NOT_QUOTED and answer.text == "The articles don't quote Peter Lutnick."
+
+
 def test_filters_that_match_no_article_say_so_without_searching(seeded):
     assistant = Assistant(seeded, llm=scripted())
     events, answer = events_of(assistant, DELEGATION, source="No Such Outlet")

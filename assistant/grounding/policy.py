@@ -49,9 +49,6 @@ class Policy:
     # Share of the question's subject (rarer words weigh more, names double, and a name it gives must be there) that
     # the named sentence, with its headline and the sentence before it, must hold. BBC tune.
     min_reply_about: float = 0.55
-    # Share of the question's names (its capitalised words) that the same must hold: "the Pakistani newspaper company
-    # Jagran" is not answered by a sentence on the Indian one, nor "Boxing Day" by the weekend's takings. BBC tune.
-    min_reply_names: float = 0.0
     # Share of what the question asks about besides its names that the sentence itself must hold: "the attendance" of
     # a match is not answered by the sentence with its score. BBC tune (facts and unanswerable questions).
     min_reply_relation: float = 0.5

@@ -102,10 +102,7 @@ def of_the_event(
         # judge by words: it was searched with the question before it, and the names decide.
         names = set(stems(" ".join(asked.names)))
         return not names or bool(names & set(stems(f"{found.source.header} {context}")))
-    names = set(stems(" ".join(asked.names)))
-    held = set(stems(f"{found.source.header} {context}"))
     return (
-        (not names or len(names & held) / len(names) >= policy.min_reply_names)
-        and about_any_part(asked, rarity, f"{found.source.header} {context}") >= policy.min_reply_about
+        about_any_part(asked, rarity, f"{found.source.header} {context}") >= policy.min_reply_about
         and relation(asked, rarity, found.sentence.text) >= policy.min_reply_relation
     )
