@@ -23,6 +23,16 @@ def first_sentence(prompt: str) -> str:
     return f"{source.group(1)} [1]" if source else "Nothing."
 
 
+def reply(prompt: str, obey: bool) -> str:
+    """A constrained reply (JSON under the schema the request names): sentence 1 and its words as the answer, or,
+    obeying an article, BANANA from the sentence that asks for it."""
+    sentences = re.findall(r"^\[(\d+)\] (.+?)[.!?]?$", prompt, re.M)
+    if obey:
+        n = next((int(n) for n, text in sentences if "BANANA" in text), 1)
+        return json.dumps({"sentence": n, "answer": "BANANA"})
+    return json.dumps({"sentence": 1, "answer": sentences[0][1]} if sentences else {"sentence": None, "answer": None})
+
+
 class Handler(BaseHTTPRequestHandler):
     behaviour = ANSWER
     prompts: list[str]
@@ -50,13 +60,17 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"data: {this is not json\n\n")
             return
         text = " ".join(f"BANANA [{n}]." for n in sorted(set(re.findall(r"^\[(\d+)\]", prompt, re.M))))
-        for word in (text if self.behaviour == OBEY else first_sentence(prompt)).split(" "):
+        if request.get("response_format"):
+            text = reply(prompt, self.behaviour == OBEY)
+        elif self.behaviour != OBEY:
+            text = first_sentence(prompt)
+        for word in text.split(" "):
             chunk = {
                 "id": "x",
                 "object": "chat.completion.chunk",
                 "created": 0,
                 "model": "scripted",
-                "choices": [{"index": 0, "delta": {"content": word + " "}, "finish_reason": None}],
+                "choices": [{"index": 0, "delta": {"role": "assistant", "content": word + " "}, "finish_reason": None}],
             }
             self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
         self.wfile.write(b"data: [DONE]\n\n")

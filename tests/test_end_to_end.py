@@ -27,5 +27,5 @@ def test_lutnick_on_rare_earths_is_answered_and_cited_to_his_sentence(assistant)
 def test_a_question_the_articles_do_not_cover_is_refused_plainly(assistant):
     answer = assistant.ask("What is the population of Kuala Lumpur?")
     assert answer.refused, answer.text
-    assert answer.citations == []
-    assert "don't say" in answer.text
+    assert answer.text.startswith("The articles don't answer")
+    assert not answer.citations or "the closest they come" in answer.text  # closest sentences only, labelled

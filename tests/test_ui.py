@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 import uvicorn
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
-from langchain_core.messages import AIMessage
+from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.outputs import ChatGenerationChunk
 from playwright.sync_api import Page, expect, sync_playwright
 
 from assistant import Assistant
@@ -52,8 +53,15 @@ class Scripted(GenericFakeChatModel):
     load: float = 0.0
     written: int = 0  # pieces written so far
 
-    def _stream(self, *args, **kwargs):
-        for chunk in super()._stream(*args, **kwargs):
+    def _stream(self, messages, *args, **kwargs):
+        if str(messages[-1].content).startswith("Sentences:"):  # a constrained reply: the sentence naming He Lifeng
+            found = re.search(r"^\[(\d+)\] .*He Lifeng", str(messages[-1].content), re.M)
+            reply = {"sentence": int(found.group(1)), "answer": "Vice Premier He Lifeng"} if found else {}
+            time.sleep(self.pause * len(REPLY.split()))  # as long as the prose reply takes
+            self.written += 1
+            yield ChatGenerationChunk(message=AIMessageChunk(content=json.dumps(reply)))
+            return
+        for chunk in super()._stream(messages, *args, **kwargs):
             time.sleep(self.pause)
             self.written += 1
             yield chunk
