@@ -73,7 +73,9 @@ def recorded(source: Subscription, report: IngestReport, signature: str | None, 
     return replace(
         source,
         last_read=when.isoformat(timespec="seconds"),
-        brought=report.changes() or "nothing new",
+        # What the last read that found something did: a later read finding nothing (a folder polled again while a
+        # file was still being written) does not hide it.
+        brought=report.changes() or source.brought or "nothing new",
         last_error="\n".join(problems) or None,
         signature=signature,
     )

@@ -110,3 +110,20 @@ def test_questions_and_other_writers_go_on_while_the_watcher_reads_a_slow_feed(w
     assert reading.is_alive()
     reading.join()
     assert web_id(slow.guid) in {d.doc_id for d in assistant.documents()}
+
+
+def test_a_read_that_finds_nothing_keeps_what_the_last_one_brought():
+    """A folder read again while a file was still being written finds nothing new: what was added stays shown."""
+    from datetime import UTC, datetime
+
+    from assistant.watching import recorded
+    from ingest import IngestReport
+    from ingest.subscriptions import FOLDER, Subscription
+
+    first = Subscription("/news", FOLDER, "2026-12-05T00:00:00+00:00")
+    now = datetime(2026, 12, 5, 3, tzinfo=UTC)
+    assert recorded(first, IngestReport(), "s0", now).brought == "nothing new"
+    added = recorded(first, IngestReport(added=["ferry"]), "s1", now)
+    again = recorded(added, IngestReport(unchanged=["ferry"]), "s2", now)
+    assert added.brought == again.brought and "1 added" in again.brought
+    assert again.last_read == now.isoformat(timespec="seconds") and again.signature == "s2"
